@@ -21,9 +21,11 @@ def error_record(doc_id: str, source_file: str, message: str) -> dict:
     return {"id": doc_id, "source_file": source_file, "error": message}
 
 
-def iter_pending(paths: list[str], settings: Settings, done: set[str]) -> Iterator[tuple[list[Result], list[dict]]]:
+def iter_pending(
+    inputs: list[tuple[str, Path | None]], paths: list[str], settings: Settings, done: set[str]
+) -> Iterator[tuple[list[Result], list[dict]]]:
     """Once per input: the results still to compute and error records. Articles already done are skipped."""
-    for name, path in expand_paths(paths):
+    for name, path in inputs:
         doc_id = document_id(name, path, paths)
         pending: list[Result] = []
         errors: list[dict] = []
@@ -43,7 +45,7 @@ def iter_pending(paths: list[str], settings: Settings, done: set[str]) -> Iterat
 
 def run_batch(paths: list[str], settings: Settings, out: Path | None, resume: bool = False, pipeline: Pipeline | None = None) -> int:
     """Exit code: 0 all good, 1 some inputs failed, 2 nothing could be processed."""
-    inputs = expand_paths(paths)
+    inputs = [(name, path) for name, path in expand_paths(paths) if out is None or path is None or path.resolve() != out.resolve()]
     if not inputs:
         raise InputError("no input files found")
     pipeline = pipeline or build_pipeline(settings)
@@ -66,7 +68,7 @@ def run_batch(paths: list[str], settings: Settings, out: Path | None, resume: bo
                     ok += 1
             buffer.clear()
 
-        for pending, errors in iter_pending(paths, settings, sink.done):
+        for pending, errors in iter_pending(inputs, paths, settings, sink.done):
             for error in errors:
                 if single and not sink.done and not pending:
                     raise InputError(error["error"])

@@ -329,7 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: one clear line on stderr and a non-zero exit for every error, unless --debug."""
     debug = "--debug" in (argv or sys.argv) or os.environ.get("BISUM_DEBUG") == "1"
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except BisumError as exc:
@@ -342,13 +343,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors (typer vendors click)
             exc.show()
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if exc.__class__.__name__ == "Abort":
             err("aborted")
             sys.exit(130)
         if debug:

@@ -32,7 +32,7 @@ def shared_data_dir() -> Path:
 @dataclass(frozen=True)
 class Settings:
     # ingest
-    max_bytes: int = 4 * 1024 * 1024  # per document
+    max_bytes: int = 2_000_000  # per document; larger inputs are refused with a clear message
     # summarize
     summary_sentences: int = 3
     summary_chars: int | None = None  # when set, overrides summary_sentences as the budget

@@ -44,6 +44,10 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             return data.decode("utf-16-le", errors="replace"), "utf-16-le"
         if even > len(data) // 4 and odd < even // 8:
             return data.decode("utf-16-be", errors="replace"), "utf-16-be"
+    if b"\x00" in data[:8192]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"{name}: this is {what}, not text")
@@ -66,6 +70,20 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     if encoding in {"gbk", "gb2312", "hz"}:
         encoding = "gb18030"
     return data.decode(encoding, errors="replace"), encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a BOM: Chinese has few NUL bytes, so decode and look at what comes out."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[: len(data) - len(data) % 2].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        plausible = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+        cjk_or_ascii = sum(1 for ch in text if ch < "\u0080" or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+        if text and plausible >= 0.98 * len(text) and cjk_or_ascii >= 0.9 * len(text):
+            return text, encoding
+    return None
 
 
 def _looks_like_text(text: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -78,10 +79,12 @@ class JsonlSink:
         self._fh = open(self.path, "ab", buffering=0)
 
     def write(self, record: dict) -> None:
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        text = json.dumps(record, ensure_ascii=False) + "\n"
         if self._fh is None:
-            os.write(1, line)
+            sys.stdout.write(text)
+            sys.stdout.flush()
             return
+        line = text.encode("utf-8")
         os.write(self._fh.fileno(), line)
         os.fsync(self._fh.fileno())
         self.done.add(str(record.get(self.key)))

@@ -29,6 +29,13 @@ def split_zh(text: str) -> list[str]:
             stack.append((_OPEN_CLOSE[ch], i))
         elif stack and ch == stack[-1][0]:
             stack.pop()
+            if not stack and ch in "”」』" and i > 0 and text[i - 1] in _ZH_END:  # “……。” ends the sentence
+                j = i + 1
+                while j < n and text[j] in _CLOSERS:
+                    j += 1
+                sentences.append(text[start:j])
+                start = i = j
+                continue
         elif ch in _ZH_END or (ch == "." and i + 1 < n and CJK.match(text[i + 1] or "")):
             if stack and i - stack[-1][1] > _MAX_QUOTE:
                 stack.clear()

@@ -172,7 +172,10 @@ def _articles(paragraphs: list[str], page_meta: dict) -> list[_Draft]:
         if _route_meta(para, draft):
             continue
         draft.paragraphs.append(_split_dateline(para, draft))
-    return [d for d in drafts if d.paragraphs]
+    kept = [d for d in drafts if d.paragraphs]
+    if not kept and paragraphs:  # headings only: the page is one short text without a body
+        return [_Draft(paragraphs=list(paragraphs), meta=dict(page_meta))]
+    return kept
 
 
 def split_document(doc: Document) -> list[Article]:

@@ -8,10 +8,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .segment import CJK, split_sentences
+from .segment import CJK, split_long, split_sentences
 
 _HEADING_LIKE = re.compile(r"[。！？!?…”」』.\"')）]$")
-_MAX_CANDIDATES = 400  # sentences ranked per article; keeps TextRank O(n^2) bounded on huge inputs
+_MAX_SENTENCE_CHARS = 300  # longer run-on "sentences" are cut at clause marks
+_MAX_CANDIDATES = 400
+_NEAR_DUPLICATE = 0.9  # cosine similarity above which a sentence repeats one already chosen  # sentences ranked per article; keeps TextRank O(n^2) bounded on huge inputs
 
 _ZH_STOP = set(
     "的 了 和 是 在 与 及 等 对 为 也 将 把 被 从 到 以 并 而 或 中 上 下 其 之 这 那 有 就 都 又 该 各 已 于 由 向 让 给 个 年 月 日 "
@@ -52,7 +54,7 @@ class Summarizer:
     mmr_lambda: float = 0.7
 
     def candidates(self, text: str, lang: str) -> list[str]:
-        sentences = split_sentences(text, lang)
+        sentences = [piece for s in split_sentences(text, lang) for piece in split_long(s, _MAX_SENTENCE_CHARS)]
         keep = [s for s in sentences if _HEADING_LIKE.search(s) and _long_enough(s, lang)]
         return keep or sentences
 
@@ -127,6 +129,8 @@ class TextRankSummarizer(Summarizer):
 
             best = max(remaining, key=mmr)
             remaining.discard(best)
+            if any(sim[best, j] > _NEAR_DUPLICATE for j in chosen):
+                continue
             if chosen and not _fits(total, len(limited[best]), max_chars):
                 continue
             chosen.append(best)
