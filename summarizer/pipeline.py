@@ -229,6 +229,22 @@ def build_pipeline(settings: Settings, log: Callable[[str], None] | None = None)
                 raise EngineUnavailable(
                     "translation needs a model: run `summarizer models pull` (or pick --translator), or use --to none"
                 )
+    if settings.cache:
+        summarizer, translator = _with_memory(summarizer, translator, settings)
     log(f"bisum: engine {summarizer.name}" + (f" ({summarizer.model})" if summarizer.model else "")
         + (f", translator {translator.name}" + (f" ({translator.model})" if translator.model else "") if translator else ""))
     return Pipeline(settings=settings, summarizer=summarizer, translator=translator)
+
+
+def _with_memory(summarizer: Engine, translator: Engine | None, settings: Settings) -> tuple[Engine, Engine | None]:
+    """Wrap model-backed engines in the translation memory (weight-free engines are faster than a lookup)."""
+    from .cache import CachedEngine, TranslationMemory
+
+    memory = None
+    wrapped: dict[int, Engine] = {}
+    for engine in (summarizer, translator):
+        if engine is None or engine.model is None or id(engine) in wrapped:
+            continue
+        memory = memory or TranslationMemory.open_default()
+        wrapped[id(engine)] = CachedEngine(engine, memory, settings)
+    return wrapped.get(id(summarizer), summarizer), (wrapped.get(id(translator), translator) if translator else None)
