@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from .config import Settings, cache_dir, prompts_dir
+from .config import Settings, memory_path, prompts_dir
 
 # Settings that change what an engine outputs; any change gives new cache keys.
 _OUTPUT_SETTINGS = ("segment_tokens", "max_new_tokens_ratio", "min_new_tokens", "repetition_penalty", "no_repeat_ngram_size",
@@ -52,7 +52,7 @@ class TranslationMemory:
 
     @classmethod
     def open_default(cls) -> "TranslationMemory":
-        return cls(cache_dir() / "translation_memory.sqlite3")
+        return cls(memory_path())
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}

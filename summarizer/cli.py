@@ -201,12 +201,14 @@ def score(
     task: Task = typer.Option(..., help="summarization (ROUGE) or translation (BLEU, chrF, TER)."),
     pred: Path = typer.Option(..., "--pred", help='JSONL lines {"id","prediction","reference","lang"}.'),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write metrics, signature and per-item scores here."),
+    tokenize: Optional[str] = typer.Option(None, help="ROUGE tokens: char (Chinese default), jieba, porter (English default), word."),
+    embedding: bool = typer.Option(False, help="Add cross-lingual embedding similarity (multilingual-e5-small, offline)."),
 ) -> None:
     """Score predictions against references."""
     from .output import atomic_write_json
     from .scoring import format_table, score_file
 
-    report = score_file(pred, task.value)
+    report = score_file(pred, task.value, tokenize=tokenize, embedding=embedding)
     typer.echo(format_table(report))
     if json_out:
         atomic_write_json(json_out, report.to_json())
@@ -226,29 +228,36 @@ def _thresholds(values: List[str]) -> dict[str, float]:
 @app.command("eval")
 def eval_cmd(
     task: EvalTask = typer.Option(...),
-    data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, ...) or a JSONL path."),
-    engine: EngineName = typer.Option(EngineName.auto),
+    data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, wmt19-en-zh, cls-en-zh) or a JSONL path."),
+    engine: str = typer.Option("auto", help="auto, extractive, lead, lead-N, llm, llamacpp, seq2seq."),
     model: Optional[str] = typer.Option(None),
     limit: Optional[int] = typer.Option(None, min=1),
-    summary_length: int = typer.Option(1, "--summary-length", min=1, help="Summary sentences."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the resumable prediction cache."),
+    summary_length: Optional[int] = typer.Option(None, "--summary-length", min=1, help="Summary sentences (default: per set)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the resumable prediction cache (default .eval-cache)."),
     json_out: Optional[Path] = typer.Option(None, "--json"),
     report: Optional[Path] = typer.Option(None, "--report", help="Write report.md and report.html here."),
-    fail_under: List[str] = typer.Option([], "--fail-under", help="metric=value; exit 1 when a metric is lower."),
+    fail_under: List[str] = typer.Option([], "--fail-under", help="metric=value; exit 1 when a metric is worse."),
+    tokenize: Optional[str] = typer.Option(None, help="ROUGE tokens for Chinese: char (default) or jieba."),
+    embedding: bool = typer.Option(False, help="Add cross-lingual embedding similarity."),
 ) -> None:
     """Run the system on an evaluation set and score it (resumable, cached)."""
     from .evaluation import run_eval
     from .output import atomic_write_json
     from .scoring import format_table
 
-    settings = _settings(engine=engine, model=model, summary_sentences=summary_length)
+    settings = _settings(model=model)
     result = run_eval(
-        task=task.value, data=data, engine=engine.value, limit=limit, settings=settings, out_dir=out,
-        report_dir=report, fail_under=_thresholds(fail_under),
+        task=task.value, data=data, engine=engine, limit=limit, settings=settings, out_dir=out, report_dir=report,
+        fail_under=_thresholds(fail_under), sentences=summary_length, tokenize=tokenize, embedding=embedding,
+        progress=sys.stderr.isatty(),
     )
     typer.echo(format_table(result.report))
+    if result.check_rates:
+        typer.echo("check rates (share of items): " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in result.check_rates.items()))
     if json_out:
-        atomic_write_json(json_out, result.to_json() if hasattr(result, "to_json") else result.report.to_json())
+        atomic_write_json(json_out, result.to_json())
+    if report:
+        typer.echo(f"report: {report / 'report.html'}")
     if result.failed:
         err("below threshold: " + ", ".join(result.failed))
         raise typer.Exit(1)

@@ -36,7 +36,7 @@ def split_zh(text: str) -> list[str]:
                 sentences.append(text[start:j])
                 start = i = j
                 continue
-        elif ch in _ZH_END or (ch == "." and i + 1 < n and CJK.match(text[i + 1] or "")):
+        elif ch in _ZH_END or (ch == "." and 0 < i + 1 < n and CJK.match(text[i + 1]) and not text[i - 1].isdigit()):
             if stack and i - stack[-1][1] > _MAX_QUOTE:
                 stack.clear()
             if not stack:
@@ -81,7 +81,7 @@ def split_long(sentence: str, max_chars: int) -> list[str]:
     if len(sentence) <= max_chars:
         return [sentence]
     for marks in (_ZH_SOFT_END, "，,：:", "、 "):
-        pieces = re.split(f"(?<=[{re.escape(marks)}])", sentence)
+        pieces = [p for p in re.split(f"(?<=[{re.escape(marks)}])", sentence) if p]
         if len(pieces) > 1:
             return [chunk for piece in _pack(pieces, max_chars, len) for chunk in split_long(piece, max_chars)]
     return [sentence[i : i + max_chars] for i in range(0, len(sentence), max_chars)]

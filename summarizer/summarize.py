@@ -50,7 +50,7 @@ def tokenize_for_ranking(sentence: str, lang: str) -> list[str]:
 class Summarizer:
     """Base: split into candidate sentences, pick some, return them in article order."""
 
-    position_weight: float = 0.35
+    position_weight: float = 0.5
     mmr_lambda: float = 0.7
 
     def candidates(self, text: str, lang: str) -> list[str]:

@@ -45,3 +45,12 @@ def test_language_and_script():
     assert detect_script("海關總署近日發佈的保護狀況顯示") == "Hant"
     assert detect_script("海关总署近日发布的保护状况显示") == "Hans"
     assert detect_script("Plain English") == "Latn"
+
+
+def test_split_long_terminates_when_the_sentence_ends_with_a_mark():
+    pieces = split_long("x" * 50 + ", ", 20)
+    assert "".join(pieces) == "x" * 50 + ", " and all(len(p) <= 20 for p in pieces)
+
+
+def test_list_numbering_is_not_a_sentence_end():
+    assert split_sentences("要点如下：1.为人们服务。2.推动发展。", "zh") == ["要点如下：1.为人们服务。", "2.推动发展。"]
