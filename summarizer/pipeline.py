@@ -187,9 +187,13 @@ class Pipeline:
 
     @staticmethod
     def _collect_notes(engine: Engine, r: Result) -> None:
-        notes = getattr(engine, "last_notes", None)
-        if isinstance(notes, dict) and notes.get(r.article.id):
-            r.notes.extend(notes[r.article.id])
+        """Copy the engine's notes (retries, flags) about this article's segments into the record."""
+        for note in getattr(engine, "last_notes", None) or []:
+            source = (note.get("source") or "")[:60]
+            if source and (source in r.article.text or source in (r.summary or "")):
+                text = f"{note.get('task', '')} {note.get('action', '')}: {', '.join(note.get('problems', []))}".strip()
+                if text not in r.notes:
+                    r.notes.append(text)
 
 
 def _tag(found: list[Check], field_name: str) -> list[Check]:
