@@ -326,7 +326,7 @@ def cache_clear() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(7860),
-    engine: EngineName = typer.Option(EngineName.auto),
+    engine: EngineName = typer.Option(EngineName.extractive, help="Default summarizer on the page (the model translates)."),
 ) -> None:
     """Start the editors' web page (Gradio)."""
     from .web import launch

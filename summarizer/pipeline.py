@@ -103,15 +103,18 @@ class Pipeline:
             from . import checks
         except ImportError:  # the checks module is optional while being built
             return
+        from .glossary import load_glossary
+
+        glossary = load_glossary(self.settings.glossary, self.settings.use_default_glossary)
         for r in results:
             lang = source_language(r.article)
             found: list[Check] = []
             if r.summary:
                 found += _tag(checks.check_summary(r.article.text, r.summary, lang), "summary")
             if r.summary_translated and r.target_lang:
-                found += _tag(checks.check_translation(r.summary, r.summary_translated, lang, r.target_lang), "summary_translated")
+                found += _tag(checks.check_translation(r.summary, r.summary_translated, lang, r.target_lang, glossary), "summary_translated")
             for src, tgt in r.translation_pairs or []:
-                found += _tag(checks.check_translation(src, tgt, lang, r.target_lang), "translation")
+                found += _tag(checks.check_translation(src, tgt, lang, r.target_lang, glossary), "translation")
             r.checks.extend(self._repair(r, found, lang) if self.settings.repair else found)
 
     def _repair(self, r: Result, found: list[Check], lang: str) -> list[Check]:
