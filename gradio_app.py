@@ -1,4 +1,4 @@
-"""Launch the editors' web page: python gradio_app.py [--host 127.0.0.1] [--port 7860] [--engine auto]."""
+"""Launch the editors' web page: python gradio_app.py [--host 127.0.0.1] [--port 7860] [--engine extractive]."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="bisum web page (Gradio)")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860)
-    parser.add_argument("--engine", default="auto", help="default engine: auto, extractive, lead, llm, llamacpp, seq2seq")
+    parser.add_argument("--engine", default="extractive", help="default summarizer: extractive (the model translates), auto, lead, llm, llamacpp, seq2seq")
     args = parser.parse_args(argv)
 
     from summarizer.web import launch
