@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -26,7 +27,11 @@ def memory_path() -> Path:
 
 
 def prompts_dir() -> Path:
-    return Path(_env("PROMPTS_DIR") or REPO_DIR / "prompts")
+    """prompts/ of the checkout, or the copy a wheel install puts under <prefix>/share/bisum/prompts."""
+    if _env("PROMPTS_DIR"):
+        return Path(_env("PROMPTS_DIR"))
+    checkout = REPO_DIR / "prompts"
+    return checkout if checkout.is_dir() else Path(sys.prefix) / "share" / "bisum" / "prompts"
 
 
 def shared_data_dir() -> Path:
@@ -51,6 +56,7 @@ class Settings:
     translate: str = "summary"  # summary | full | none
     segment_tokens: int = 200  # token budget per translation segment
     batch_size: int = 8
+    parallel_sequences: int = 16  # llama.cpp streams decoded together (1 = one at a time)
     max_new_tokens_ratio: float = 2.5  # output tokens allowed per input token
     min_new_tokens: int = 48
     repetition_penalty: float = 1.05
