@@ -115,36 +115,52 @@ class Pipeline:
                 found += _tag(checks.check_translation(r.summary, r.summary_translated, lang, r.target_lang, glossary), "summary_translated")
             for src, tgt in r.translation_pairs or []:
                 found += _tag(checks.check_translation(src, tgt, lang, r.target_lang, glossary), "translation")
-            r.checks.extend(self._repair(r, found, lang) if self.settings.repair else found)
+            r.checks.extend(found)
+        if self.settings.repair and getattr(self.translator, "repair_many", None):
+            self._repair(results, glossary)
 
-    def _repair(self, r: Result, found: list[Check], lang: str) -> list[Check]:
-        """Re-translate once what the checks flag as an error, and keep the fix only if it clears the error."""
+    def _repair(self, results: list[Result], glossary) -> None:
+        """Re-translate once, all together, what the checks flag as an error; keep a fix only if it clears errors.
+        The original, the fix and the reason are recorded in the check; nothing is replaced silently."""
         from . import checks
 
-        repair = getattr(self.translator, "repair", None)
-        if repair is None:
-            return found
-        pairs = {"summary_translated": [(r.summary, r.summary_translated)], "translation": r.translation_pairs or []}
-        for check in found:
-            if check.severity != "error" or check.field not in pairs or check.type in {"unsupported"}:
-                continue
-            for idx, (src, tgt) in enumerate(pairs[check.field]):
-                if check.target_span and check.target_span not in tgt and check.source_span and check.source_span not in src:
+        def errors(src: str, tgt: str, r: Result) -> int:
+            found = checks.check_translation(src, tgt, source_language(r.article), r.target_lang, glossary)
+            return sum(1 for c in found if c.severity == "error")
+
+        requests: dict[tuple[int, str, int], list[Check]] = {}
+        for n, r in enumerate(results):
+            pairs = _pairs(r)
+            for check in r.checks:
+                if check.severity != "error" or check.field not in pairs:
                     continue
-                fixed = repair(src, tgt, [check.message], lang, r.target_lang)
-                still = [c for c in checks.check_translation(src, fixed, lang, r.target_lang) if c.severity == "error"]
-                before = [c for c in checks.check_translation(src, tgt, lang, r.target_lang) if c.severity == "error"]
-                accepted = bool(fixed.strip()) and len(still) < len(before)
-                check.repair = {"original": tgt, "fixed": fixed, "reason": check.message, "accepted": accepted}
-                if accepted:
-                    r.notes.append(f"repaired {check.field}: {check.message}")
-                    if check.field == "summary_translated":
-                        r.summary_translated = fixed
-                    else:
-                        r.translation_pairs[idx] = (src, fixed)
-                        r.translation = "\n\n".join(t for _, t in r.translation_pairs)
-                break
-        return found
+                for idx, (src, tgt) in enumerate(pairs[check.field]):
+                    if (check.source_span or "") in src and (check.target_span or "") in tgt:
+                        requests.setdefault((n, check.field, idx), []).append(check)
+                        break
+        by_direction: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
+        for key in requests:
+            r = results[key[0]]
+            by_direction.setdefault((source_language(r.article), r.target_lang), []).append(key)
+        for (lang, target), keys in by_direction.items():
+            items = []
+            for n, field_name, idx in keys:
+                src, tgt = _pairs(results[n])[field_name][idx]
+                items.append((src, tgt, [c.message for c in requests[(n, field_name, idx)]]))
+            fixes = self.translator.repair_many(items, lang, target)
+            for (n, field_name, idx), (src, tgt, reasons), fixed in zip(keys, items, fixes):
+                r = results[n]
+                accepted = bool(fixed.strip()) and errors(src, fixed, r) < errors(src, tgt, r)
+                for check in requests[(n, field_name, idx)]:
+                    check.repair = {"original": tgt, "fixed": fixed, "reason": check.message, "accepted": accepted}
+                if not accepted:
+                    continue
+                r.notes.append(f"repaired {field_name}: {'; '.join(reasons)}")
+                if field_name == "summary_translated":
+                    r.summary_translated = fixed
+                else:
+                    r.translation_pairs[idx] = (src, fixed)
+                    r.translation = "\n\n".join(t for _, t in r.translation_pairs)
 
     # --- running ---------------------------------------------------------------------------------
     def run(self, results: list[Result]) -> list[Result]:
@@ -197,6 +213,14 @@ class Pipeline:
                 text = f"{note.get('task', '')} {note.get('action', '')}: {', '.join(note.get('problems', []))}".strip()
                 if text not in r.notes:
                     r.notes.append(text)
+
+
+def _pairs(r: Result) -> dict[str, list[tuple[str, str]]]:
+    """The (source, translation) pairs a check's `field` refers to."""
+    pairs: dict[str, list[tuple[str, str]]] = {"translation": list(r.translation_pairs or [])}
+    if r.summary and r.summary_translated:
+        pairs["summary_translated"] = [(r.summary, r.summary_translated)]
+    return pairs
 
 
 def _tag(found: list[Check], field_name: str) -> list[Check]:

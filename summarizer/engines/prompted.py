@@ -198,17 +198,24 @@ class PromptedEngine:
 
     def repair(self, source: str, bad_translation: str, problems: list[str], source_lang: str, target_lang: str) -> str:
         """A corrected translation of `source`, given the faulty one and what checks found wrong with it."""
+        return self.repair_many([(source, bad_translation, problems)], source_lang, target_lang)[0]
+
+    def repair_many(self, items: Sequence[tuple[str, str, list[str]]], source_lang: str, target_lang: str) -> list[str]:
+        """`repair` for many (source, bad translation, problems) at once, decoded together."""
         template = prompts.repair_name(source_lang, target_lang)
-        values = {
-            "source": source,
-            "translation": bad_translation,
-            "problems": "\n".join(f"- {p}" for p in problems) or "- (unspecified)",
-            "glossary": self._glossary(source, source_lang, target_lang),
-        }
-        job = _Job(template, values, source, target_lang, self._budget(source))
+        jobs = []
+        for source, bad_translation, problems in items:
+            values = {
+                "source": source,
+                "translation": bad_translation,
+                "problems": "\n".join(f"- {p}" for p in problems) or "- (unspecified)",
+                "glossary": self._glossary(source, source_lang, target_lang),
+            }
+            jobs.append(_Job(template, values, source, target_lang, self._budget(source)))
         self.last_notes = []
-        self._run([job], "repair")
-        return job.output or bad_translation
+        if jobs:
+            self._run(jobs, "repair")
+        return [job.output or bad for job, (_, bad, _) in zip(jobs, items)]
 
     # ------------------------------------------------------------ summaries
 

@@ -1,0 +1,87 @@
+"""LLM translation throughput on FLORES zh->en: the default engine against its baselines, measured in one run.
+
+    python benchmarks/llm_throughput.py [-n 50] [--naive-n 8] [--json benchmarks/results/llm_throughput.json]
+
+Rows (same GGUF file, same prompts, same machine, greedy):
+  default     the project's default engine: llama.cpp, all segments decoded together (continuous batching,
+              shared prompt prefix), through `Engine.translate`
+  llama.cpp   llama.cpp single-stream: one `create_chat_completion` per sentence (llama-cpp-python reuses the
+              KV cache of the shared prefix between calls)
+  naive       transformers `generate`, one sentence at a time (the GGUF dequantized to fp32), on --naive-n sentences
+Tokens are output tokens counted with the model's tokenizer; seconds exclude model loading.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sacrebleu  # noqa: E402
+
+from summarizer.config import Settings, shared_data_dir  # noqa: E402
+
+
+def sentences(n: int) -> list[dict]:
+    path = shared_data_dir() / "eval" / "mt_flores200_devtest_zh-en.jsonl"
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()[:n]]
+
+
+def measure(name: str, engine, rows: list[dict], count_tokens) -> dict:
+    start = time.perf_counter()
+    outputs = engine.translate([r["source"] for r in rows], "zh", "en")
+    seconds = time.perf_counter() - start
+    tokens = sum(count_tokens(o) for o in outputs)
+    refs = [[r["reference"] for r in rows]]
+    row = {
+        "engine": name, "sentences": len(rows), "seconds": round(seconds, 2), "output_tokens": tokens,
+        "tokens_per_s": round(tokens / seconds, 2), "sentences_per_s": round(len(rows) / seconds, 3),
+        "chrF": round(sacrebleu.corpus_chrf(outputs, refs).score, 2), "BLEU": round(sacrebleu.corpus_bleu(outputs, refs).score, 2),
+    }
+    print(f"{name:10} {row['sentences']:3d} sent  {seconds:7.1f} s  {row['tokens_per_s']:6.2f} tok/s  "
+          f"{row['sentences_per_s']:.3f} sent/s  chrF {row['chrF']:.1f}", flush=True)
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=50)
+    ap.add_argument("--naive-n", type=int, default=8, help="sentences for the slow transformers loop (0 = skip)")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    from summarizer.engines.llamacpp import LlamaCppGenerator
+    from summarizer.engines.prompted import PromptedEngine
+
+    rows = sentences(args.n)
+    settings = Settings(cache=False)
+    batched = PromptedEngine(LlamaCppGenerator(settings), settings, name="llamacpp")
+    count = batched.generator.count_tokens
+    results = [measure("default", batched, rows, count)]
+    single_settings = settings.with_(parallel_sequences=1)
+    single = PromptedEngine(LlamaCppGenerator(single_settings), single_settings, name="llamacpp-1")
+    results.append(measure("llama.cpp", single, rows, count))
+    if args.naive_n:
+        from summarizer.engines.transformers_llm import TransformersGenerator
+
+        naive_settings = settings.with_(batch_size=1)
+        naive = PromptedEngine(TransformersGenerator(naive_settings), naive_settings, name="naive")
+        results.append(measure("naive", naive, rows[: args.naive_n], count))
+    base = {r["engine"]: r for r in results}
+    ratios = {
+        "default_vs_llamacpp_single": round(base["default"]["tokens_per_s"] / base["llama.cpp"]["tokens_per_s"], 2),
+    }
+    if "naive" in base:
+        ratios["default_vs_naive_loop"] = round(base["default"]["tokens_per_s"] / base["naive"]["tokens_per_s"], 2)
+    print("ratios:", ratios)
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"rows": results, "ratios": ratios}, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The pipeline with a fake translating engine: stages, checks on translations, and the repair loop."""
+from summarizer.config import Settings
+from summarizer.document import Document
+from summarizer.engines.extractive import ExtractiveEngine
+from summarizer.pipeline import Pipeline, articles_of
+
+PAGE = "去年全国海关实施知识产权保护措施5.32万次\n\n本报讯 记者刘欣 2024年，全国海关共实施知识产权保护措施5.32万次。海关保护成效显著。"
+WRONG = "In 2024, customs nationwide took IP protection measures 5,320 times. Customs protection was effective."
+RIGHT = "In 2024, customs nationwide took IP protection measures 53,200 times. Customs protection was effective."
+
+
+class FakeTranslator:
+    name, model, can_translate = "fake", "fake@0", True
+
+    def __init__(self):
+        self.repairs = []
+
+    def translate(self, texts, source_lang, target_lang):
+        return [WRONG for _ in texts]
+
+    def summarize(self, texts, lang, sentences, target_lang=None):
+        return list(texts)
+
+    def repair_many(self, items, source_lang, target_lang):
+        self.repairs.append(items)
+        return [RIGHT for _ in items]
+
+
+def run(settings: Settings):
+    translator = FakeTranslator()
+    pipeline = Pipeline(settings=settings, summarizer=ExtractiveEngine(settings), translator=translator)
+    results = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
+    return results, translator
+
+
+def test_flagged_number_is_repaired_and_recorded():
+    (result,), translator = run(Settings(to="auto", translate="full", summary_sentences=1))
+    assert result.target_lang == "en" and result.article.title == "去年全国海关实施知识产权保护措施5.32万次"
+    assert len(translator.repairs) == 1  # summary and full translation repaired in one batched call
+    flagged = [c for c in result.checks if c.type == "number"]
+    assert flagged and all(c.repair and c.repair["accepted"] and c.repair["original"] == WRONG for c in flagged)
+    assert result.summary_translated == RIGHT and result.translation == RIGHT
+    assert any(n.startswith("repaired") for n in result.notes)
+    record = result.to_record()
+    assert record["checks"][0]["repair"]["fixed"] == RIGHT and record["engine"] == "extractive+fake"
+
+
+def test_without_repair_the_flag_stays_and_nothing_is_replaced():
+    (result,), translator = run(Settings(to="auto", translate="summary", repair=False))
+    assert not translator.repairs and result.summary_translated == WRONG
+    assert any(c.type == "number" and c.severity == "error" and c.target_span == "5,320" for c in result.checks)
+
+
+def test_to_none_skips_translation():
+    (result,), _ = run(Settings(to="none"))
+    assert result.target_lang is None and result.summary_translated is None and result.translation is None
+
+
+def test_articles_of_keeps_traditional_script():
+    (article,) = articles_of(Document(id="t", source_file="t", raw_text="海關總署發佈報告。全年實施保護措施5.32萬次。"))
+    assert article.script == "Hant"
