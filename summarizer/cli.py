@@ -1,7 +1,6 @@
 """Command line: `summarizer run|summarize|translate|check|score|eval|models|cache|serve`."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from enum import Enum

@@ -5,13 +5,13 @@ in `eval/data/` (same file names, a few dozen lines each).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from .config import REPO_DIR, shared_data_dir
 from .errors import InputError
+from .ingest import jsonl_objects
 from .scoring.tokenizers import guess_lang
 
 SAMPLES_DIR = REPO_DIR / "eval" / "data"
@@ -79,14 +79,8 @@ def _read_jsonl(path: Path) -> list[dict]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("source"), str) or not isinstance(row.get("reference"), str):
+    for number, row in jsonl_objects(text, str(path)):
+        if not isinstance(row.get("source"), str) or not isinstance(row.get("reference"), str):
             raise InputError(f"{path}:{number}: each line needs text fields 'source' and 'reference'")
         row.setdefault("id", f"{path.stem}-{number}")
         rows.append(row)

@@ -182,15 +182,23 @@ def documents_from_bytes(data: bytes, name: str, doc_id: str, max_bytes: int) ->
     return [Document(id=doc_id, source_file=name, raw_text=text, format=fmt, encoding=encoding, meta=meta)]
 
 
-def _jsonl_documents(text: str, name: str, doc_id: str, encoding: str, max_bytes: int) -> Iterator[Document]:
+def jsonl_objects(text: str, name: str) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank JSONL line; a line that is not a JSON object is an InputError."""
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{lineno}: invalid JSON ({exc.msg})") from exc
-        body = obj.get("text", obj.get("source")) if isinstance(obj, dict) else None
+            raise InputError(f"{name}:{lineno}: invalid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{name}:{lineno}: expected a JSON object")
+        yield lineno, obj
+
+
+def _jsonl_documents(text: str, name: str, doc_id: str, encoding: str, max_bytes: int) -> Iterator[Document]:
+    for lineno, obj in jsonl_objects(text, name):
+        body = obj.get("text", obj.get("source"))
         if not isinstance(body, str):
             raise InputError(f'{name}:{lineno}: each line needs a "text" or "source" string')
         if len(body.encode("utf-8")) > max_bytes:

@@ -603,7 +603,7 @@ def _extract_en(text: str) -> list[Quantity]:
         rf"\b(?P<month>{_MONTH_NAME})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{{4}})\b)?",
         rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_NAME})(?:,?\s+(?P<year>\d{{4}})\b)?",
         rf"\b(?P<month>{_MONTH_NAME})(?:,?\s+(?P<year>\d{{4}})\b)",
-        rf"\b(?P<month>January|February|March|April|June|July|August|September|October|November|December)\b",
+        r"\b(?P<month>January|February|March|April|June|July|August|September|October|November|December)\b",
         r"(?:\b(?:in|of|since|until|till|by|from|early|late|mid|last|next|this|during|before|after)[\s-]+)(?P<month>May)\b",
     ]
     for pattern in date_patterns:

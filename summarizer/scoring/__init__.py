@@ -6,11 +6,11 @@
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import InputError
+from ..ingest import jsonl_objects
 from . import bootstrap, embed, mt
 from .report import ScoreReport, below_threshold, find_metric, format_table
 from .rouge import ROUGE_TYPES, Rouge
@@ -142,15 +142,7 @@ def read_scoring_jsonl(path: str | Path) -> list[dict]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise InputError(f"{path}:{number}: expected a JSON object")
+    for number, row in jsonl_objects("\n".join(lines), str(path)):
         missing = [k for k in ("prediction", "reference") if not isinstance(row.get(k), str)]
         if missing:
             raise InputError(f"{path}:{number}: missing text field(s) {', '.join(missing)}")
