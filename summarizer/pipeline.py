@@ -12,6 +12,7 @@ from .detect import detect_article, dominant_language
 from .document import Article, Check, Document, Result
 from .engines.base import Engine
 from .errors import BisumError, EngineUnavailable, InputError
+from .segment import split_sentences
 
 Stage = Callable[[list[Result]], None]
 
@@ -67,7 +68,7 @@ class Pipeline:
             texts = [r.article.text for r in group]
             outputs = self.summarizer.summarize(texts, lang, self.settings.summary_sentences)
             for r, summary in zip(group, outputs):
-                r.summary = summary
+                r.summary = limit_sentences(summary, lang, self.settings.summary_sentences)
                 r.engine = self.summarizer.name
                 r.model = self.summarizer.model
                 self._collect_notes(self.summarizer, r)
@@ -213,6 +214,14 @@ class Pipeline:
                 text = f"{note.get('task', '')} {note.get('action', '')}: {', '.join(note.get('problems', []))}".strip()
                 if text not in r.notes:
                     r.notes.append(text)
+
+
+def limit_sentences(text: str, lang: str, n: int) -> str:
+    """At most n sentences: models asked for a short summary sometimes copy whole paragraphs."""
+    sentences = split_sentences(text, lang)
+    if len(sentences) <= n:
+        return text.strip()
+    return ("" if lang == "zh" else " ").join(sentences[:n])
 
 
 def _pairs(r: Result) -> dict[str, list[tuple[str, str]]]:

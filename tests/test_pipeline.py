@@ -59,3 +59,10 @@ def test_to_none_skips_translation():
 def test_articles_of_keeps_traditional_script():
     (article,) = articles_of(Document(id="t", source_file="t", raw_text="海關總署發佈報告。全年實施保護措施5.32萬次。"))
     assert article.script == "Hant"
+
+
+def test_summaries_are_limited_to_the_requested_sentences():
+    from summarizer.pipeline import limit_sentences
+
+    assert limit_sentences("第一句。第二句。第三句。第四句。", "zh", 2) == "第一句。第二句。"
+    assert limit_sentences("One. Two. Three.", "en", 3) == "One. Two. Three."
