@@ -222,3 +222,9 @@ def test_llamacpp_batched_decoding_matches_one_by_one(tiny_gguf):
     assert outs == expected
     assert outs[0] == outs[4]
     assert len(batched.last_truncated) == 5
+
+
+def test_clean_output_drops_an_echoed_problem_list():
+    from summarizer.engines.prompted import clean_output
+
+    assert clean_output("Users reached 788 million.\nProblems:\n- number changed: '7.88亿人'") == "Users reached 788 million."

@@ -32,9 +32,13 @@ _FENCE = re.compile(r"^```[\w-]*\s*|\s*```$")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s+", re.M)
 
 
+_ECHOED_PROBLEMS = re.compile(r"\n\s*(?:<problems>|Problems\s*:|问题\s*[:：])")
+
+
 def clean_output(text: str) -> str:
     """Drop chatty prefixes ("Here is the translation:", "翻译："), echoed tags and code fences."""
     text = _FENCE.sub("", text.strip())
+    text = _ECHOED_PROBLEMS.split(text)[0]  # a repair answer that repeats the problem list
     text = _TAGS.sub("", text).strip()
     changed = True
     while changed:
