@@ -60,17 +60,32 @@ def article_of_2000_chars() -> str:
     return "\n\n".join(out)
 
 
+def probe(figures: dict, work: Path, env: dict, engine_name: str) -> None:
+    """Time to the first summary of a 2,000-character article in a fresh process (model load reported apart)."""
+    probe_text = work / "article.txt"
+    probe_text.write_text(article_of_2000_chars(), encoding="utf-8")
+    for engine in (engine_name, "extractive"):
+        out = subprocess.run([sys.executable, "-c", PROBE, str(probe_text), engine], env=env, capture_output=True, text=True)
+        figures[f"first_summary_{engine}"] = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {"error": out.stderr[-300:]}
+    figures["probe_chars"] = len(probe_text.read_text("utf-8"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", default="auto")
     ap.add_argument("--translate", default="summary")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--probe-only", action="store_true", help="only the time-to-first-summary probe")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bisum-bench-"))
     env = dict(os.environ, BISUM_MEMORY=str(work / "tm.sqlite3"), PYTHONUNBUFFERED="1")
     run = [sys.executable, "-m", "summarizer", "run", str(ROOT / "examples"), "--engine", args.engine,
            "--to", "auto", "--translate", args.translate]
     figures: dict = {"engine": args.engine, "translate": args.translate, "cpu_count": os.cpu_count()}
+    if args.probe_only:
+        probe(figures, work, env, args.engine)
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
     figures["cold"] = timed(run + ["--out", str(work / "cold.jsonl")], env)
     figures["warm"] = timed(run + ["--out", str(work / "warm.jsonl")], env)
     records = [json.loads(x) for x in (work / "cold.jsonl").read_text("utf-8").splitlines()]
@@ -80,12 +95,7 @@ def main() -> None:
     baseline = timed([sys.executable, "-m", "summarizer", "run", str(ROOT / "examples"), "--engine", "extractive",
                       "--to", "none", "--out", str(work / "extractive.jsonl")], env)
     figures["baseline_extractive_no_translation"] = baseline
-    probe_text = work / "article.txt"
-    probe_text.write_text(article_of_2000_chars(), encoding="utf-8")
-    for engine in (args.engine, "extractive"):
-        out = subprocess.run([sys.executable, "-c", PROBE, str(probe_text), engine], env=env, capture_output=True, text=True)
-        figures[f"first_summary_{engine}"] = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {"error": out.stderr[-300:]}
-    figures["probe_chars"] = len(probe_text.read_text("utf-8"))
+    probe(figures, work, env, args.engine)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     print(f"\ncold run: {figures['cold']['seconds']:.1f} s for {len(records)} articles "
           f"({figures['cold']['seconds'] / max(1, len(records)):.1f} s/article), peak RSS {figures['cold']['peak_rss_mb']:.0f} MB")

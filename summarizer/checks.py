@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .document import Check
 from .glossary import Glossary, load_glossary
-from .numbers import NumberIssue, compare_quantities, extract_quantities, quantities_match
+from .numbers import NumberIssue, compare_numbers, compare_quantities, extract_quantities, quantities_match
 from .segment import CJK, split_sentences
 
 CHECK_TYPES = ("number", "term", "entity", "omission", "addition", "untranslated", "repetition", "truncated", "unsupported")
@@ -535,3 +535,37 @@ def _dedupe(checks: list[Check]) -> list[Check]:
             seen.add(key)
             out.append(c)
     return out
+
+
+# --- rule-based number repair ---------------------------------------------------------------------------
+_EN_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_EN_NUMBER = re.compile(r"[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion))?", re.I)
+
+
+def format_english_number(value: float) -> str:
+    """53200 -> '53,200'; 81605100 -> '81.61 million'; 4160000 -> '4.16 million'."""
+    for scale, word in _EN_SCALES:
+        if value >= scale:
+            return f"{value / scale:.4g} {word}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def fix_numbers(source: str, target: str, source_lang: str, target_lang: str) -> tuple[str, list[str]]:
+    """Rewrite English numbers that a check found changed (e.g. 万/亿 scale errors) from the source's value.
+
+    Returns the new target and what was rewritten; the caller keeps it only if the checks then find fewer errors."""
+    if target_lang != "en":
+        return target, []
+    fixed, notes = target, []
+    for issue in compare_numbers(source, target, source_lang, target_lang):
+        if issue.kind != "changed" or not issue.source or not issue.target or issue.source.kind not in {"number", "money"}:
+            continue
+        span = issue.target.span
+        match = _EN_NUMBER.search(span)
+        if not match or span not in fixed:
+            continue
+        prefix = match.group(0)[0] if match.group(0)[0] in "$€£¥" else ""
+        replacement = span[: match.start()] + prefix + format_english_number(issue.source.value) + span[match.end():]
+        fixed = fixed.replace(span, replacement, 1)
+        notes.append(f"{span!r} -> {replacement!r} (from {issue.source.span!r})")
+    return fixed, notes

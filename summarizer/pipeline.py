@@ -117,7 +117,7 @@ class Pipeline:
             for src, tgt in r.translation_pairs or []:
                 found += _tag(checks.check_translation(src, tgt, lang, r.target_lang, glossary), "translation")
             r.checks.extend(found)
-        if self.settings.repair and getattr(self.translator, "repair_many", None):
+        if self.settings.repair:
             self._repair(results, glossary)
 
     def _repair(self, results: list[Result], glossary) -> None:
@@ -139,6 +139,35 @@ class Pipeline:
                     if (check.source_span or "") in src and (check.target_span or "") in tgt:
                         requests.setdefault((n, check.field, idx), []).append(check)
                         break
+        def apply(n: int, field_name: str, idx: int, fixed: str) -> None:
+            r = results[n]
+            if field_name == "summary_translated":
+                r.summary_translated = fixed
+            else:
+                r.translation_pairs[idx] = (r.translation_pairs[idx][0], fixed)
+                r.translation = "\n\n".join(t for _, t in r.translation_pairs)
+
+        # 1. numbers: rewrite a changed figure from the source value (万/亿 scale errors), kept only if verified
+        for (n, field_name, idx), flagged in list(requests.items()):
+            r = results[n]
+            src, tgt = _pairs(r)[field_name][idx]
+            fixed, rewrites = checks.fix_numbers(src, tgt, source_language(r.article), r.target_lang)
+            if not rewrites or errors(src, fixed, r) >= errors(src, tgt, r):
+                continue
+            for check in flagged:
+                if check.type == "number":
+                    check.repair = {"original": tgt, "fixed": fixed, "reason": check.message, "accepted": True,
+                                    "method": "rule: " + "; ".join(rewrites)}
+            r.notes.append(f"repaired {field_name} numbers: {'; '.join(rewrites)}")
+            apply(n, field_name, idx, fixed)
+            remaining = [c for c in flagged if c.repair is None]
+            if remaining and errors(src, fixed, r):
+                requests[(n, field_name, idx)] = remaining
+            else:
+                del requests[(n, field_name, idx)]
+        if not getattr(self.translator, "repair_many", None):
+            return
+        # 2. the model: re-translate what is still flagged, all at once
         by_direction: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
         for key in requests:
             r = results[key[0]]
@@ -153,15 +182,11 @@ class Pipeline:
                 r = results[n]
                 accepted = bool(fixed.strip()) and errors(src, fixed, r) < errors(src, tgt, r)
                 for check in requests[(n, field_name, idx)]:
-                    check.repair = {"original": tgt, "fixed": fixed, "reason": check.message, "accepted": accepted}
-                if not accepted:
-                    continue
-                r.notes.append(f"repaired {field_name}: {'; '.join(reasons)}")
-                if field_name == "summary_translated":
-                    r.summary_translated = fixed
-                else:
-                    r.translation_pairs[idx] = (src, fixed)
-                    r.translation = "\n\n".join(t for _, t in r.translation_pairs)
+                    check.repair = {"original": tgt, "fixed": fixed, "reason": check.message, "accepted": accepted,
+                                    "method": "model"}
+                if accepted:
+                    r.notes.append(f"repaired {field_name}: {'; '.join(reasons)}")
+                    apply(n, field_name, idx, fixed)
 
     # --- running ---------------------------------------------------------------------------------
     def run(self, results: list[Result]) -> list[Result]:

@@ -6,17 +6,19 @@ from summarizer.pipeline import Pipeline, articles_of
 
 PAGE = "去年全国海关实施知识产权保护措施5.32万次\n\n本报讯 记者刘欣 2024年，全国海关共实施知识产权保护措施5.32万次。海关保护成效显著。"
 WRONG = "In 2024, customs nationwide took IP protection measures 5,320 times. Customs protection was effective."
+MISSING = "In 2024, customs nationwide took IP protection measures many times. Customs protection was effective."
 RIGHT = "In 2024, customs nationwide took IP protection measures 53,200 times. Customs protection was effective."
 
 
 class FakeTranslator:
     name, model, can_translate = "fake", "fake@0", True
 
-    def __init__(self):
+    def __init__(self, output=WRONG):
         self.repairs = []
+        self.output = output
 
     def translate(self, texts, source_lang, target_lang):
-        return [WRONG for _ in texts]
+        return [self.output for _ in texts]
 
     def summarize(self, texts, lang, sentences, target_lang=None):
         return list(texts)
@@ -26,19 +28,19 @@ class FakeTranslator:
         return [RIGHT for _ in items]
 
 
-def run(settings: Settings):
-    translator = FakeTranslator()
+def run(settings: Settings, output=WRONG):
+    translator = FakeTranslator(output)
     pipeline = Pipeline(settings=settings, summarizer=ExtractiveEngine(settings), translator=translator)
     results = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
     return results, translator
 
 
-def test_flagged_number_is_repaired_and_recorded():
-    (result,), translator = run(Settings(to="auto", translate="full", summary_sentences=1))
+def test_flagged_number_is_repaired_by_the_model_and_recorded():
+    (result,), translator = run(Settings(to="auto", translate="full", summary_sentences=1), output=MISSING)
     assert result.target_lang == "en" and result.article.title == "去年全国海关实施知识产权保护措施5.32万次"
     assert len(translator.repairs) == 1  # summary and full translation repaired in one batched call
     flagged = [c for c in result.checks if c.type == "number"]
-    assert flagged and all(c.repair and c.repair["accepted"] and c.repair["original"] == WRONG for c in flagged)
+    assert flagged and all(c.repair and c.repair["accepted"] and c.repair["original"] == MISSING for c in flagged)
     assert result.summary_translated == RIGHT and result.translation == RIGHT
     assert any(n.startswith("repaired") for n in result.notes)
     record = result.to_record()
@@ -66,3 +68,23 @@ def test_summaries_are_limited_to_the_requested_sentences():
 
     assert limit_sentences("第一句。第二句。第三句。第四句。", "zh", 2) == "第一句。第二句。"
     assert limit_sentences("One. Two. Three.", "en", 3) == "One. Two. Three."
+
+
+def test_changed_numbers_are_rewritten_by_rule_without_a_model_repair():
+    settings = Settings(to="auto", translate="summary", summary_sentences=1)
+
+    class NoRepair(FakeTranslator):
+        repair_many = None
+
+    pipeline = Pipeline(settings=settings, summarizer=ExtractiveEngine(settings), translator=NoRepair())
+    (result,) = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
+    assert "53,200 times" in result.summary_translated
+    (check,) = [c for c in result.checks if c.type == "number"]
+    assert check.repair["accepted"] and check.repair["method"].startswith("rule") and check.repair["original"] == WRONG
+
+
+def test_rule_fix_numbers():
+    from summarizer.checks import fix_numbers
+
+    fixed, notes = fix_numbers("实际扣留侵权嫌疑货物416万批，8160.51万件。", "They detained 416 million batches and 816,051 pieces.", "zh", "en")
+    assert fixed == "They detained 4.16 million batches and 81.61 million pieces." and len(notes) == 2
