@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sacrebleu  # noqa: E402
 
-from summarizer.checks import check_translation  # noqa: E402
+from summarizer.checks import check_translation, fix_numbers  # noqa: E402
 from summarizer.config import Settings, shared_data_dir  # noqa: E402
 from summarizer.engines import get_engine  # noqa: E402
 
@@ -35,7 +35,7 @@ def main() -> None:
     outputs = engine.translate([r["source"] for r in rows], "zh", "en")
     translate_s = time.perf_counter() - start
     refs = [[r["reference"] for r in rows]]
-    fired, repaired = [], list(outputs)
+    fired, repaired, ruled = [], list(outputs), list(outputs)
     repairs = []
     for i, (row, out) in enumerate(zip(rows, outputs)):
         checks = check_translation(row["source"], out, "zh", "en")
@@ -44,6 +44,10 @@ def main() -> None:
                           "source_span": c.source_span, "target_span": c.target_span, "output": out, "source": row["source"],
                           "reference": row["reference"]})
         errors = [c for c in checks if c.severity == "error"]
+        ruled_fix, rewrites = fix_numbers(row["source"], out, "zh", "en")
+        if rewrites and sum(c.severity == "error" for c in check_translation(row["source"], ruled_fix, "zh", "en")) < len(errors):
+            ruled[i] = repaired[i] = out = ruled_fix  # stage 1: figures rewritten by rule
+            errors = [c for c in check_translation(row["source"], out, "zh", "en") if c.severity == "error"]
         if errors and hasattr(engine, "repair"):
             fix = engine.repair(row["source"], out, [c.message for c in errors], "zh", "en")
             after = [c for c in check_translation(row["source"], fix, "zh", "en") if c.severity == "error"]
@@ -52,7 +56,7 @@ def main() -> None:
             if accepted:
                 repaired[i] = fix
     score = lambda hyp: (round(sacrebleu.corpus_chrf(hyp, refs).score, 2), round(sacrebleu.corpus_bleu(hyp, refs).score, 2))  # noqa: E731
-    before, after = score(outputs), score(repaired)
+    before, after_rule, after = score(outputs), score(ruled), score(repaired)
     by_type: dict[str, int] = {}
     for f in fired:
         by_type[f"{f['type']}/{f['severity']}"] = by_type.get(f"{f['type']}/{f['severity']}", 0) + 1
@@ -61,9 +65,10 @@ def main() -> None:
     print(f"\n{len(rows)} sentences translated in {translate_s:.1f} s; {len(fired)} checks fired on "
           f"{len({f['item'] for f in fired})} sentences: {by_type}")
     print(f"repair attempted on {len(repairs)} sentences, accepted {sum(r['accepted'] for r in repairs)}")
-    print(f"chrF/BLEU before repair {before[0]} / {before[1]}, after repair {after[0]} / {after[1]}")
+    print(f"chrF/BLEU before repair {before[0]} / {before[1]}, after rule number fixes {after_rule[0]} / {after_rule[1]}, "
+          f"after rule + model repair {after[0]} / {after[1]}")
     if args.json:
-        args.json.write_text(json.dumps({"before": before, "after": after, "fired": fired, "repairs": repairs,
+        args.json.write_text(json.dumps({"before": before, "after_rule": after_rule, "after": after, "fired": fired, "repairs": repairs,
                                          "translate_seconds": translate_s}, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
