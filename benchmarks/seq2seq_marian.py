@@ -45,6 +45,8 @@ def main() -> None:
     ap.add_argument("--beams", type=int, default=1)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    import torch
+
     from summarizer.engines.seq2seq import Seq2SeqEngine
 
     rows = [json.loads(x) for x in (shared_data_dir() / "eval" / "mt_flores200_devtest_zh-en.jsonl").read_text("utf-8").splitlines()[: args.n]]
@@ -55,8 +57,11 @@ def main() -> None:
         settings = Settings(model=str(model_dir), batch_size=batch, min_new_tokens=args.new_tokens, max_new_tokens_ratio=0.0,
                             repetition_penalty=1.0, extra={"num_beams": args.beams})
         engine = Seq2SeqEngine(settings)
-        for entry in engine.entries:  # force every output to exactly --new-tokens tokens
-            engine._model(entry).generation_config.min_new_tokens = args.new_tokens
+        for entry in engine.entries:
+            model = engine._model(entry)
+            model.generation_config.min_new_tokens = args.new_tokens  # every output exactly --new-tokens long
+            with torch.no_grad():  # the on-the-fly tokenizer knows fewer pieces than the 65,001 logits
+                model.final_logits_bias[:, len(entry.tokenizer):] = -1e9
         engine.translate(texts[:2], "zh", "en")  # warm-up
         start = time.perf_counter()
         engine.translate(texts, "zh", "en")

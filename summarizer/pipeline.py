@@ -11,7 +11,7 @@ from .config import Settings
 from .detect import detect_article, dominant_language
 from .document import Article, Check, Document, Result
 from .engines.base import Engine
-from .errors import BisumError, EngineUnavailable, InputError
+from .errors import BisumError, EngineUnavailable, InputError, ModelError
 from .segment import split_sentences
 
 Stage = Callable[[list[Result]], None]
@@ -277,31 +277,40 @@ def _by_pair(results: list[Result]) -> Iterator[tuple[tuple[str, str], list[Resu
     yield from groups.items()
 
 
-def build_pipeline(settings: Settings, log: Callable[[str], None] | None = None) -> Pipeline:
-    """Pick the engines the settings ask for (`auto` = best available) and say which on stderr."""
+def choose_engines(settings: Settings, get: Callable[[str, Settings], Engine] | None = None) -> tuple[Engine, Engine | None, str | None]:
+    """(summarizer, translator, why there is no translator). `get` builds an engine by name (default get_engine)."""
     from .engines import get_engine
 
+    get = get or get_engine
+    summarizer = get(settings.engine, settings)
+    if settings.to == "none" or settings.translate == "none":
+        return summarizer, None, None
+    if summarizer.can_translate and settings.translator == "auto":
+        return summarizer, summarizer, None
+    try:
+        translator = get(settings.translator, settings)
+    except ModelError as exc:  # not installed, not pulled, or refused by its hash check
+        return summarizer, None, str(exc)
+    if not translator.can_translate:
+        return summarizer, None, "translation needs a model: run `summarizer models pull` (or pick --translator), or use --to none"
+    return summarizer, translator, None
+
+
+def build_pipeline(settings: Settings, log: Callable[[str], None] | None = None,
+                   get: Callable[[str, Settings], Engine] | None = None) -> Pipeline:
+    """Pick the engines the settings ask for (`auto` = best available) and say which on stderr."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
-    summarizer = get_engine(settings.engine, settings)
-    translator = None
-    wants_translation = settings.to != "none" and settings.translate != "none"
-    if wants_translation:
-        if summarizer.can_translate and settings.translator == "auto":
-            translator = summarizer
-        else:
-            translator = get_engine(settings.translator, settings)
-            if not translator.can_translate:
-                raise EngineUnavailable(
-                    "translation needs a model: run `summarizer models pull` (or pick --translator), or use --to none"
-                )
+    summarizer, translator, missing = choose_engines(settings, get)
+    if missing:
+        raise EngineUnavailable(missing)
     if settings.cache:
-        summarizer, translator = _with_memory(summarizer, translator, settings)
+        summarizer, translator = with_memory(summarizer, translator, settings)
     log(f"bisum: engine {summarizer.name}" + (f" ({summarizer.model})" if summarizer.model else "")
         + (f", translator {translator.name}" + (f" ({translator.model})" if translator.model else "") if translator else ""))
     return Pipeline(settings=settings, summarizer=summarizer, translator=translator)
 
 
-def _with_memory(summarizer: Engine, translator: Engine | None, settings: Settings) -> tuple[Engine, Engine | None]:
+def with_memory(summarizer: Engine, translator: Engine | None, settings: Settings) -> tuple[Engine, Engine | None]:
     """Wrap model-backed engines in the translation memory (weight-free engines are faster than a lookup)."""
     from .cache import CachedEngine, TranslationMemory
 

@@ -27,9 +27,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 from .config import REPO_DIR, Settings
 from .document import Document, Result
-from .errors import BisumError, InputError, ModelError
+from .errors import BisumError, InputError
 from .ingest import documents_from_bytes, human_size
-from .pipeline import Pipeline, articles_of
+from .pipeline import Pipeline, with_memory, articles_of, choose_engines
 
 EXAMPLES_DIR = REPO_DIR / "examples"
 DIRECTIONS = {"auto": "auto", "zh→en": "en", "en→zh": "zh"}
@@ -86,24 +86,14 @@ def cached_engine(name: str, settings: Settings):
 def pipeline_for(settings: Settings, engine: str) -> tuple[Pipeline, list[str]]:
     """A pipeline over cached engines; when translation is asked for but no model can translate,
     the pipeline summarizes only and the warning says why."""
-    summarizer = cached_engine(engine, settings)
+    settings = settings.with_(engine=engine)
+    summarizer, translator, missing = choose_engines(settings, get=cached_engine)
     warnings: list[str] = []
-    translator = None
-    if settings.to != "none" and settings.translate != "none":
-        if summarizer.can_translate:
-            translator = summarizer
-        else:
-            try:
-                candidate = cached_engine(settings.translator, settings)
-            except ModelError as exc:
-                candidate, reason = None, str(exc)
-            else:
-                reason = ""
-            if candidate is not None and candidate.can_translate:
-                translator = candidate
-            else:
-                warnings.append(NO_TRANSLATION_MODEL + (f" ({reason})" if reason else ""))
-                settings = settings.with_(translate="none")
+    if missing:
+        warnings.append(f"{NO_TRANSLATION_MODEL} ({missing})")
+        settings = settings.with_(translate="none")
+    if settings.cache:
+        summarizer, translator = with_memory(summarizer, translator, settings)
     return Pipeline(settings=settings, summarizer=summarizer, translator=translator), warnings
 
 
