@@ -62,6 +62,27 @@ def translation_row(result: EvalResult) -> str:
         f" | {result.timings['seconds_per_item']:.2f} |"
 
 
+README_START, README_END = "<!-- baselines:start -->", "<!-- baselines:end -->"
+
+
+def refresh_readme(lines: list[str]) -> None:
+    """Copy the tables into README.md between the baseline markers (the README shows what this command measured)."""
+    readme = REPO / "README.md"
+    text = readme.read_text("utf-8")
+    if README_START not in text or README_END not in text:
+        return
+    intro = [ln for ln in lines[2:6] if ln]  # the "Measured … with …" paragraph
+    tables: list[list[str]] = []
+    for previous, line in zip([""] + lines, lines):
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                tables.append([])
+            tables[-1].append(line)
+    body = "\n\n".join(["\n".join(intro)] + ["\n".join(t) for t in tables])
+    head, rest = text.split(README_START, 1)
+    readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{rest.split(README_END, 1)[1]}", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--llm", action="store_true", help="also run the LLM engine on small samples")
@@ -134,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
               *[f"- {n}" for n in notes]]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
+    refresh_readme(lines)
     return 0
 
 
