@@ -34,8 +34,10 @@ SUMMARY_RUNS = [
     ("xsum", "lead", 1, None),
     ("xsum", "extractive", 1, None),
 ]
-LLM_SUMMARY_RUNS = [("lcsts", "llm", 1, 20), ("cnndm", "llm", 3, 10)]
-LLM_TRANSLATION_RUNS = [("flores-zh-en", "llm", None, 20), ("flores-en-zh", "llm", None, 20)]
+# "auto" is the offline default model through llama.cpp when installed (transformers otherwise)
+LLM_SUMMARY_RUNS = [("lcsts", "auto", 1, 20), ("cnndm", "auto", 3, 10), ("xsum", "auto", 1, 20)]
+LLM_TRANSLATION_RUNS = [("flores-zh-en", "auto", None, 50), ("flores-en-zh", "auto", None, 50),
+                        ("wmt19-zh-en", "auto", None, 20), ("wmt19-en-zh", "auto", None, 20)]
 
 
 def lcsts_reference_lead1() -> ScoreReport:
