@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engine", default="extractive", help="default summarizer: extractive (the model translates), auto, lead, llm, llamacpp, seq2seq")
     args = parser.parse_args(argv)
 
-    from summarizer.web import launch
+    from summarizer.apps.web import launch
 
     launch(host=args.host, port=args.port, engine=args.engine)
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sacrebleu  # noqa: E402
 
-from summarizer.checks import check_translation, fix_numbers  # noqa: E402
+from summarizer.checks.translation import check_translation, fix_numbers  # noqa: E402
 from summarizer.config import Settings, shared_data_dir  # noqa: E402
 from summarizer.engines import get_engine  # noqa: E402
 

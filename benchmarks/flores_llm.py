@@ -4,6 +4,8 @@
     python benchmarks/flores_llm.py --engine llm --direction zh-en -n 50 --batch-size 8
     python benchmarks/flores_llm.py --engine llamacpp --style plain   # the one-line-prompt baseline
 
+The engine comes from `summarizer.api.pipeline` (the translator and glossary that `summarizer translate` uses),
+with the translation memory off; outputs are the raw engine's (no checks or repair: see flores_checks.py).
 Writes a JSON summary (and the outputs) under benchmarks/results/ unless --out is given.
 """
 from __future__ import annotations
@@ -11,14 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from summarizer.config import Settings, shared_data_dir  # noqa: E402
-from summarizer.engines.prompted import PromptedEngine, clean_output  # noqa: E402
+from summarizer import api
+from summarizer.engines.postprocess import clean_output
+from summarizer.evaluation.datasets import load_eval_set
+from summarizer.evaluation.scoring import score_translations
+from summarizer.pipeline import Pipeline
 
 PLAIN_PROMPTS = {
     ("zh", "en"): "Translate the following Chinese text into English. Output only the translation.",
@@ -26,58 +28,43 @@ PLAIN_PROMPTS = {
 }
 
 
-def load_pairs(direction: str, n: int) -> list[dict]:
-    path = shared_data_dir() / "eval" / f"mt_flores200_devtest_{direction}.jsonl"
-    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    return rows[:n]
+def plain_translate(runner: Pipeline, sources: list[str], source: str, target: str) -> list[str]:
+    """The baseline: one system line and the sentence, straight to the engine's generator."""
+    generator = runner.translator.generator
+    settings = runner.settings
+    conversations = [[{"role": "system", "content": PLAIN_PROMPTS[(source, target)]}, {"role": "user", "content": s}]
+                     for s in sources]
+    budgets = [max(settings.min_new_tokens, int(settings.max_new_tokens_ratio * generator.count_tokens(s))) for s in sources]
+    return [clean_output(g.text) for g in generator.generate(conversations, budgets)]
 
 
-def build_generator(engine: str, settings: Settings):
-    if engine == "llamacpp":
-        from summarizer.engines.llamacpp import LlamaCppGenerator
-
-        return LlamaCppGenerator(settings)
-    from summarizer.engines.transformers_llm import TransformersGenerator
-
-    return TransformersGenerator(settings)
-
-
-def run_direction(generator, settings: Settings, direction: str, n: int, style: str) -> dict:
-    import sacrebleu
-
+def run_direction(runner: Pipeline, direction: str, n: int, style: str) -> dict:
     source, target = direction.split("-")
-    rows = load_pairs(direction, n)
-    sources = [r["source"] for r in rows]
+    eval_set = load_eval_set(f"flores-{direction}", limit=n)
+    sources = [item.source for item in eval_set.items]
     start = time.perf_counter()
     if style == "plain":
-        conversations = [[{"role": "system", "content": PLAIN_PROMPTS[(source, target)]}, {"role": "user", "content": s}]
-                         for s in sources]
-        budgets = [max(settings.min_new_tokens, int(settings.max_new_tokens_ratio * generator.count_tokens(s))) for s in sources]
-        outputs = [clean_output(o) for o in generator.generate(conversations, budgets)]
-        notes: list = []
+        outputs, notes = plain_translate(runner, sources, source, target), []
     else:
-        engine = PromptedEngine(generator, settings)
-        outputs = engine.translate(sources, source, target)
-        notes = engine.last_notes
+        generations = runner.translator.translate(sources, source, target, runner.terms)
+        outputs, notes = [g.text for g in generations], [g for g in generations if g.notes]
     seconds = time.perf_counter() - start
-    references = [r["reference"] for r in rows]
-    tokenize = "zh" if target == "zh" else "13a"
-    bleu = sacrebleu.corpus_bleu(outputs, [references], tokenize=tokenize)
-    chrf = sacrebleu.corpus_chrf(outputs, [references])
-    out_tokens = sum(generator.count_tokens(o) for o in outputs)
+    references = [item.reference for item in eval_set.items]
+    scores = score_translations(outputs, references, target).metrics
+    out_tokens = sum(runner.translator.generator.count_tokens(o) for o in outputs)
     return {
         "direction": direction,
-        "n": len(rows),
+        "n": len(sources),
         "style": style,
-        "bleu": round(bleu.score, 2),
-        "chrf": round(chrf.score, 2),
+        "bleu": round(scores["BLEU"], 2),
+        "chrf": round(scores["chrF"], 2),
         "seconds": round(seconds, 1),
-        "seconds_per_sentence": round(seconds / len(rows), 2),
+        "seconds_per_sentence": round(seconds / len(sources), 2),
         "output_tokens_per_second": round(out_tokens / seconds, 2),
         "retried_or_flagged": len(notes),
-        "flagged": sum(1 for n_ in notes if n_["action"] == "flagged"),
-        "outputs": [{"id": r["id"], "source": r["source"], "reference": r["reference"], "output": o}
-                    for r, o in zip(rows, outputs)],
+        "flagged": sum(1 for g in notes if g.failed),
+        "outputs": [{"id": i.id, "source": i.source, "reference": i.reference, "output": o}
+                    for i, o in zip(eval_set.items, outputs)],
     }
 
 
@@ -95,19 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    settings = Settings(batch_size=args.batch_size, threads=args.threads, model=args.model,
-                        use_default_glossary=not args.no_glossary, extra={"dtype": args.dtype} if args.dtype else {})
+    settings = api.settings(engine="lead", translator=args.engine, batch_size=args.batch_size, threads=args.threads,
+                            model=args.model, dtype=args.dtype, use_default_glossary=not args.no_glossary,
+                            translate="full", to="en", check=False, cache=False)
     start = time.perf_counter()
-    generator = build_generator(args.engine, settings)
+    runner = api.pipeline(settings)
     load_seconds = time.perf_counter() - start
     directions = ["zh-en", "en-zh"] if args.direction == "both" else [args.direction]
     out = args.out or Path(__file__).parent / "results" / f"flores_{args.engine}_{args.style}_{args.direction}_{args.n}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"engine": args.engine, "model": f"{generator.model_id}@{(generator.model_sha256 or '')[:12]}",
-               "batch_size": args.batch_size, "threads": args.threads, "load_seconds": round(load_seconds, 1),
-               "results": []}
+    summary = {"engine": args.engine, "model": runner.translator.model, "batch_size": args.batch_size,
+               "threads": args.threads, "load_seconds": round(load_seconds, 1), "results": []}
     for direction in directions:
-        r = run_direction(generator, settings, direction, args.n, args.style)
+        r = run_direction(runner, direction, args.n, args.style)
         summary["results"].append(r)
         summary["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
         out.write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")

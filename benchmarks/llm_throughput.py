@@ -15,32 +15,25 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import sacrebleu  # noqa: E402
-
-from summarizer.config import Settings, shared_data_dir  # noqa: E402
-
-
-def sentences(n: int) -> list[dict]:
-    path = shared_data_dir() / "eval" / "mt_flores200_devtest_zh-en.jsonl"
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()[:n]]
+from summarizer import api
+from summarizer.engines import get_engine
+from summarizer.evaluation.datasets import EvalItem, load_eval_set
+from summarizer.evaluation.scoring import score_translations
 
 
-def measure(name: str, engine, rows: list[dict], count_tokens) -> dict:
+def measure(name: str, engine, items: list[EvalItem], count_tokens) -> dict:
     start = time.perf_counter()
-    outputs = engine.translate([r["source"] for r in rows], "zh", "en")
+    outputs = [g.text for g in engine.translate([i.source for i in items], "zh", "en")]
     seconds = time.perf_counter() - start
     tokens = sum(count_tokens(o) for o in outputs)
-    refs = [[r["reference"] for r in rows]]
+    scores = score_translations(outputs, [i.reference for i in items], "en").metrics
     row = {
-        "engine": name, "sentences": len(rows), "seconds": round(seconds, 2), "output_tokens": tokens,
-        "tokens_per_s": round(tokens / seconds, 2), "sentences_per_s": round(len(rows) / seconds, 3),
-        "chrF": round(sacrebleu.corpus_chrf(outputs, refs).score, 2), "BLEU": round(sacrebleu.corpus_bleu(outputs, refs).score, 2),
+        "engine": name, "sentences": len(items), "seconds": round(seconds, 2), "output_tokens": tokens,
+        "tokens_per_s": round(tokens / seconds, 2), "sentences_per_s": round(len(items) / seconds, 3),
+        "chrF": round(scores["chrF"], 2), "BLEU": round(scores["BLEU"], 2),
     }
     print(f"{name:10} {row['sentences']:3d} sent  {seconds:7.1f} s  {row['tokens_per_s']:6.2f} tok/s  "
           f"{row['sentences_per_s']:.3f} sent/s  chrF {row['chrF']:.1f}", flush=True)
@@ -53,23 +46,16 @@ def main() -> None:
     ap.add_argument("--naive-n", type=int, default=8, help="sentences for the slow transformers loop (0 = skip)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    from summarizer.engines.llamacpp import LlamaCppGenerator
-    from summarizer.engines.prompted import PromptedEngine
-
-    rows = sentences(args.n)
-    settings = Settings(cache=False)
-    batched = PromptedEngine(LlamaCppGenerator(settings), settings, name="llamacpp")
+    items = load_eval_set("flores-zh-en", limit=args.n).items
+    settings = api.settings(cache=False)
+    batched = get_engine("llamacpp", settings)  # the registry's engines, as `summarizer run` builds them
     count = batched.generator.count_tokens
-    results = [measure("default", batched, rows, count)]
-    single_settings = settings.with_(parallel_sequences=1)
-    single = PromptedEngine(LlamaCppGenerator(single_settings), single_settings, name="llamacpp-1")
-    results.append(measure("llama.cpp", single, rows, count))
+    results = [measure("default", batched, items, count)]
+    single = get_engine("llamacpp", settings.with_(parallel_sequences=1))
+    results.append(measure("llama.cpp", single, items, count))
     if args.naive_n:
-        from summarizer.engines.transformers_llm import TransformersGenerator
-
-        naive_settings = settings.with_(batch_size=1)
-        naive = PromptedEngine(TransformersGenerator(naive_settings), naive_settings, name="naive")
-        results.append(measure("naive", naive, rows[: args.naive_n], count))
+        naive = get_engine("llm", settings.with_(batch_size=1))
+        results.append(measure("naive", naive, items[: args.naive_n], count))
     base = {r["engine"]: r for r in results}
     ratios = {
         "default_vs_llamacpp_single": round(base["default"]["tokens_per_s"] / base["llama.cpp"]["tokens_per_s"], 2),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summarizer.checks import alignment_checks, check_form, number_checks  # noqa: E402
+from summarizer.checks.translation import alignment_checks, check_form, number_checks  # noqa: E402
 from summarizer.config import shared_data_dir  # noqa: E402
 
 ALARM_SEVERITIES = ("error", "warning")
@@ -173,7 +173,7 @@ def main() -> None:
     if args.only in (None, "omission"):
         embedder = None if args.no_embed else "auto"
         if embedder:
-            from summarizer.checks import _resolve_embedder
+            from summarizer.checks.translation import _resolve_embedder
 
             embedder = _resolve_embedder("auto")
             if embedder is None:

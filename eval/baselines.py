@@ -3,7 +3,7 @@
     python eval/baselines.py                 # lead-1, lead-3, extractive on LCSTS (725), CNN/DM (100), XSum (251)
     python eval/baselines.py --llm           # also the LLM engine on small samples (needs `summarizer models pull`)
 
-Predictions are cached in .eval-cache/ (see summarizer.evaluation), so re-running only re-scores.
+Predictions are cached in .eval-cache/ (see summarizer.evaluation.runner), so re-running only re-scores.
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from summarizer.config import Settings  # noqa: E402
-from summarizer.datasets import load_eval_set  # noqa: E402
-from summarizer.evaluation import EvalResult, run_eval  # noqa: E402
-from summarizer.scoring import ScoreReport, score_summaries  # noqa: E402
+from summarizer.evaluation.datasets import load_eval_set  # noqa: E402
+from summarizer.evaluation.runner import EvalResult, run_eval  # noqa: E402
+from summarizer.evaluation.scoring import ScoreReport, score_summaries  # noqa: E402
 
 # (set, engine, sentences, limit)
 SUMMARY_RUNS = [
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
               "- LCSTS is Part III with `human_label >= 3` (725 items). The published lead-1 reference is R-1 26.4 /",
               "  R-2 15.1 / R-L 22.5 (first sentence cut at the first 。！？, character ROUGE without punctuation);",
               "  the first row reproduces it. Counting punctuation as tokens gives 24.9 / 14.0 / 21.0 instead.",
-              "  The `lead` engine row differs slightly because `summarizer.segment` splits sentences",
+              "  The `lead` engine row differs slightly because `summarizer.text.sentences` splits sentences",
               "  differently (it keeps quotes together and also splits at ASCII ?!).",
               "- CNN/DM is the 100 SummEval test articles (tokenized text); XSum is the 251 FRANK items.",
               "- BERTScore and COMET are not reported: their models need a Hugging Face download.",

@@ -1,3 +1,3 @@
-from .cli import main
+from summarizer.apps.cli import main
 
 main()

@@ -1,19 +1,30 @@
-"""All configuration in one place. Environment variables override defaults (prefix BISUM_)."""
+"""All configuration in one place, with one precedence:
+
+    defaults (the fields below)  <  environment (BISUM_<FIELD>, e.g. BISUM_ENGINE=llamacpp)  <  CLI flags / web inputs
+
+`Settings.load(**flags)` applies that order; a flag left at None means "not given". Every value is validated:
+an unknown engine, a negative length or an unparsable number is one clear error line. Fields marked
+`output=True` change what an engine writes; the translation-memory key is derived from exactly those fields.
+"""
 from __future__ import annotations
 
 import os
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
+from summarizer.errors import ConfigError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
+ENV_PREFIX = "BISUM_"
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"BISUM_{name}", default)
+def _env(name: str) -> str | None:
+    return os.environ.get(ENV_PREFIX + name)
 
 
 def cache_dir() -> Path:
@@ -39,57 +50,113 @@ def shared_data_dir() -> Path:
     return Path(_env("SHARED_DATA") or REPO_DIR.parent / "shared" / "data")
 
 
+def debug_enabled() -> bool:
+    return (_env("DEBUG") or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _knob(default: Any, *, output: bool = False, choices: tuple[str, ...] | None = None,
+          minimum: float | None = None) -> Any:
+    """A Settings field: `output` marks values that change generated text; `choices`/`minimum` validate."""
+    return field(default=default, metadata={"output": output, "choices": choices, "minimum": minimum})
+
+
 @dataclass(frozen=True)
 class Settings:
     # ingest
-    max_bytes: int = 2_000_000  # per document; larger inputs are refused with a clear message
+    max_bytes: int = _knob(2_000_000, minimum=1)  # per document; larger inputs are refused
     # summarize
-    summary_sentences: int = 3
-    summary_chars: int | None = None  # when set, overrides summary_sentences as the budget
-    mmr_lambda: float = 0.7
-    position_weight: float = 0.5  # lead prior; tuned on LCSTS and CNN/DM (R-L +0.5 and +0.4 over 0.35)
-    # translate / generate
-    engine: str = "auto"
-    translator: str = "auto"
-    model: str | None = None  # name in the model registry, hub id, or local path
-    to: str = "auto"  # auto | en | zh | none
-    translate: str = "summary"  # summary | full | none
-    segment_tokens: int = 200  # token budget per translation segment
-    batch_size: int = 8
-    parallel_sequences: int = 16  # llama.cpp streams decoded together (1 = one at a time)
-    max_new_tokens_ratio: float = 2.5  # output tokens allowed per input token
-    min_new_tokens: int = 48
-    repetition_penalty: float = 1.05
-    no_repeat_ngram_size: int = 0
-    threads: int | None = None  # torch / llama.cpp threads; None = all cores
-    glossary: str | None = None  # path to a TSV/CSV zh<->en term list
-    use_default_glossary: bool = True
-    repair: bool = True
-    check: bool = True
-    cache: bool = True
-    map_reduce_chars: int = 1800  # summaries of longer articles use map-reduce
-    seed: int = 0
-    extra: dict = field(default_factory=dict)
+    summary_sentences: int = _knob(3, output=True, minimum=1)
+    summary_chars: int | None = _knob(None, output=True, minimum=1)  # overrides summary_sentences when set
+    mmr_lambda: float = _knob(0.7, output=True, minimum=0)
+    position_weight: float = _knob(0.5, output=True, minimum=0)  # lead prior, tuned on LCSTS and CNN/DM
+    map_reduce_chars: int = _knob(1800, output=True, minimum=200)  # longer articles are summarized in pieces
+    # engines and models
+    engine: str = _knob("auto")  # choices come from the engine registry
+    translator: str = _knob("auto")
+    model: str | None = _knob(None)  # registry name, hub id or local path
+    dtype: str = _knob("float32", output=True, choices=("float32", "bfloat16", "float16"))  # transformers
+    num_beams: int = _knob(4, output=True, minimum=1)  # seq2seq
+    threads: int | None = _knob(None, minimum=1)  # None = all cores
+    batch_size: int = _knob(8, minimum=1)  # segments per generate call (transformers, seq2seq)
+    parallel_sequences: int = _knob(16, minimum=1)  # llama.cpp streams decoded together
+    # translate
+    to: str = _knob("auto", choices=("auto", "en", "zh", "none"))
+    translate: str = _knob("summary", choices=("summary", "full", "none"))
+    segment_tokens: int = _knob(200, output=True, minimum=16)
+    max_new_tokens_ratio: float = _knob(2.5, output=True, minimum=0.1)
+    min_new_tokens: int = _knob(48, output=True, minimum=1)
+    repetition_penalty: float = _knob(1.05, output=True, minimum=0)
+    no_repeat_ngram_size: int = _knob(0, output=True, minimum=0)
+    glossary: str | None = _knob(None, output=True)  # TSV/CSV zh<->en terms (its content is hashed into keys)
+    use_default_glossary: bool = _knob(True, output=True)
+    seed: int = _knob(0, output=True)
+    # check, repair, cache
+    check: bool = _knob(True)
+    repair: bool = _knob(True)
+    cache: bool = _knob(True)
+    # web page
+    web_concurrency: int = _knob(1, minimum=1)  # pipelines running at once
+    web_queue: int = _knob(64, minimum=1)  # requests allowed to wait
 
-    def with_(self, **changes) -> "Settings":
-        known = {f.name for f in fields(self)}
-        return replace(self, **{k: v for k, v in changes.items() if k in known and v is not None})
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def load(cls, **flags: Any) -> "Settings":
+        """defaults < BISUM_* environment < flags (None = not given); validated."""
+        return cls.from_env().with_(**flags)
 
     @classmethod
     def from_env(cls) -> "Settings":
-        base = cls()
         changes = {}
         for f in fields(cls):
-            value = _env(f.name.upper())
-            if value is None or f.name == "extra":
-                continue
-            current = getattr(base, f.name)
-            if isinstance(current, bool):
-                changes[f.name] = value.lower() in {"1", "true", "yes", "on"}
-            elif isinstance(current, int) or f.name in {"summary_chars", "threads"}:
-                changes[f.name] = int(value)
-            elif isinstance(current, float):
-                changes[f.name] = float(value)
-            else:
-                changes[f.name] = value
-        return replace(base, **changes)
+            raw = _env(f.name.upper())
+            if raw is not None:
+                changes[f.name] = _parse(f.name, raw, f.default)
+        return replace(cls(), **changes).validated()
+
+    def with_(self, **changes: Any) -> "Settings":
+        """A copy with the given values (None = keep); unknown names are a programming error."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        given = {k: getattr(v, "value", v) for k, v in changes.items() if v is not None}
+        return replace(self, **given).validated()
+
+    def validated(self) -> "Settings":
+        for f in fields(self):
+            _validate(f.name, getattr(self, f.name), f.metadata)
+        from summarizer.engines import ENGINE_NAMES
+
+        for name in ("engine", "translator"):
+            if getattr(self, name) not in ENGINE_NAMES:
+                raise ConfigError(f"unknown {name} {getattr(self, name)!r}; choose one of {', '.join(ENGINE_NAMES)}")
+        return self
+
+    def output_options(self) -> dict[str, Any]:
+        """The values that change generated text: what the translation memory keys on."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("output")}
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    """An environment string as the field's type (the type of its default; None defaults are ints or text)."""
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(raw)
+            return raw.lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int) or name in {"summary_chars", "threads"}:
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid value") from None
+    return raw or None
+
+
+def _validate(name: str, value: Any, meta: dict) -> None:
+    choices, minimum = meta.get("choices"), meta.get("minimum")
+    if value is None:
+        return
+    if choices and value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    if minimum is not None and isinstance(value, (int, float)) and not isinstance(value, bool) and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g}, not {value}")

@@ -19,3 +19,7 @@ class ModelError(BisumError):
 
 class EngineUnavailable(ModelError):
     """The requested engine cannot run here (package or weights missing)."""
+
+
+class ConfigError(InputError):
+    """A setting (flag, BISUM_* variable or web input) has a value that is not allowed."""

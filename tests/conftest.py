@@ -21,7 +21,7 @@ def seed_text():
 @pytest.fixture
 def run_cli(capsys):
     """Run `summarizer ...` in-process; returns (exit code, stdout, stderr)."""
-    from summarizer.cli import main
+    from summarizer.apps.cli import main
 
     def _run(*args: str):
         try:

@@ -1,8 +1,11 @@
 """The pipeline with a fake translating engine: stages, checks on translations, and the repair loop."""
 from summarizer.config import Settings
 from summarizer.document import Document
-from summarizer.engines.extractive import ExtractiveEngine
-from summarizer.pipeline import Pipeline, articles_of
+from summarizer.engines.extractive import extractive_engine
+from summarizer.pipeline import Pipeline
+from summarizer.prepare import prepare_articles
+from summarizer.terms.glossary import load_glossary
+from fakes import FakeTranslator, RepairingTranslator
 
 PAGE = "去年全国海关实施知识产权保护措施5.32万次\n\n本报讯 记者刘欣 2024年，全国海关共实施知识产权保护措施5.32万次。海关保护成效显著。"
 WRONG = "In 2024, customs nationwide took IP protection measures 5,320 times. Customs protection was effective."
@@ -10,27 +13,9 @@ MISSING = "In 2024, customs nationwide took IP protection measures many times. C
 RIGHT = "In 2024, customs nationwide took IP protection measures 53,200 times. Customs protection was effective."
 
 
-class FakeTranslator:
-    name, model, can_translate = "fake", "fake@0", True
-
-    def __init__(self, output=WRONG):
-        self.repairs = []
-        self.output = output
-
-    def translate(self, texts, source_lang, target_lang):
-        return [self.output for _ in texts]
-
-    def summarize(self, texts, lang, sentences, target_lang=None):
-        return list(texts)
-
-    def repair_many(self, items, source_lang, target_lang):
-        self.repairs.append(items)
-        return [RIGHT for _ in items]
-
-
 def run(settings: Settings, output=WRONG):
-    translator = FakeTranslator(output)
-    pipeline = Pipeline(settings=settings, summarizer=ExtractiveEngine(settings), translator=translator)
+    translator = RepairingTranslator(output, fixed=RIGHT)
+    pipeline = Pipeline(settings, extractive_engine(), translator, repairer=translator, terms=load_glossary())
     results = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
     return results, translator
 
@@ -58,8 +43,8 @@ def test_to_none_skips_translation():
     assert result.target_lang is None and result.summary_translated is None and result.translation is None
 
 
-def test_articles_of_keeps_traditional_script():
-    (article,) = articles_of(Document(id="t", source_file="t", raw_text="海關總署發佈報告。全年實施保護措施5.32萬次。"))
+def test_prepare_keeps_traditional_script():
+    (article,) = prepare_articles(Document(id="t", source_file="t", raw_text="海關總署發佈報告。全年實施保護措施5.32萬次。"))
     assert article.script == "Hant"
 
 
@@ -73,10 +58,7 @@ def test_summaries_are_limited_to_the_requested_sentences():
 def test_changed_numbers_are_rewritten_by_rule_without_a_model_repair():
     settings = Settings(to="auto", translate="summary", summary_sentences=1)
 
-    class NoRepair(FakeTranslator):
-        repair_many = None
-
-    pipeline = Pipeline(settings=settings, summarizer=ExtractiveEngine(settings), translator=NoRepair())
+    pipeline = Pipeline(settings, extractive_engine(), FakeTranslator(WRONG), repairer=None, terms=load_glossary())
     (result,) = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
     assert "53,200 times" in result.summary_translated
     (check,) = [c for c in result.checks if c.type == "number"]
@@ -84,7 +66,17 @@ def test_changed_numbers_are_rewritten_by_rule_without_a_model_repair():
 
 
 def test_rule_fix_numbers():
-    from summarizer.checks import fix_numbers
+    from summarizer.checks.repair import fix_numbers
 
     fixed, notes = fix_numbers("实际扣留侵权嫌疑货物416万批，8160.51万件。", "They detained 416 million batches and 816,051 pieces.", "zh", "en")
     assert fixed == "They detained 4.16 million batches and 81.61 million pieces." and len(notes) == 2
+
+
+def test_a_failed_translation_is_never_shown_as_one():
+    pipeline = Pipeline(Settings(to="auto", translate="summary", summary_sentences=1), extractive_engine(),
+                        FakeTranslator("仍然是中文。", failed=True), terms=load_glossary())
+    (result,) = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
+    assert result.summary_translated is None
+    (failed,) = [c for c in result.checks if c.type == "failed"]
+    assert failed.severity == "error" and failed.field == "summary_translated" and "not in English" in failed.message
+    assert result.to_record()["summary_translated"] is None

@@ -1,27 +1,100 @@
-"""Engine selection. Heavy libraries (torch, transformers, llama_cpp) are imported only when an engine is built."""
+"""Engines by name: one registry that the CLI, the page, eval and the benchmarks all choose from.
+
+Heavy libraries (torch, transformers, llama_cpp) are imported only when an engine is built. Built engines hold
+no per-request state, so each is built once per process (per model and options) and shared.
+"""
 from __future__ import annotations
 
 import importlib.util
-import sys
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
-from ..config import Settings
-from ..errors import BisumError, EngineUnavailable
+from summarizer.errors import BisumError, EngineUnavailable
 
-ENGINES = ("auto", "extractive", "lead", "llm", "llamacpp", "seq2seq")
+if TYPE_CHECKING:
+    from summarizer.config import Settings
+    from summarizer.engines.base import Engine
+
+log = logging.getLogger(__name__)
+
+
+def _extractive(s: "Settings") -> "Engine":
+    from summarizer.engines.extractive import extractive_engine
+
+    return extractive_engine(s.position_weight, s.mmr_lambda, s.summary_chars)
+
+
+def _lead(s: "Settings") -> "Engine":
+    from summarizer.engines.extractive import lead_engine
+
+    return lead_engine(s.summary_chars)
+
+
+def _prompted(generator, name: str, s: "Settings") -> "Engine":
+    from summarizer.engines.prompted import PromptedEngine
+
+    return PromptedEngine(generator, name, segment_tokens=s.segment_tokens, max_new_tokens_ratio=s.max_new_tokens_ratio,
+                          min_new_tokens=s.min_new_tokens, map_reduce_chars=s.map_reduce_chars)
+
+
+def _llamacpp(s: "Settings") -> "Engine":
+    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+
+    generator = LlamaCppGenerator(s.model, threads=s.threads, parallel_sequences=s.parallel_sequences,
+                                  repetition_penalty=s.repetition_penalty)
+    return _prompted(generator, "llamacpp", s)
+
+
+def _transformers(s: "Settings") -> "Engine":
+    from summarizer.engines.backends.transformers import TransformersGenerator
+
+    generator = TransformersGenerator(s.model, threads=s.threads, batch_size=s.batch_size, dtype=s.dtype,
+                                      repetition_penalty=s.repetition_penalty, no_repeat_ngram_size=s.no_repeat_ngram_size)
+    return _prompted(generator, "llm", s)
+
+
+def _seq2seq(s: "Settings") -> "Engine":
+    from summarizer.engines.seq2seq import Seq2SeqEngine
+
+    return Seq2SeqEngine(s.model, threads=s.threads, batch_size=s.batch_size, num_beams=s.num_beams,
+                         repetition_penalty=s.repetition_penalty, no_repeat_ngram_size=s.no_repeat_ngram_size,
+                         min_new_tokens=s.min_new_tokens, max_new_tokens_ratio=s.max_new_tokens_ratio)
+
+
+@dataclass(frozen=True)
+class EngineEntry:
+    name: str
+    description: str
+    build: Callable[["Settings"], "Engine"]
+    packages: tuple[str, ...] = ()  # importable modules it needs
+    needs_weights: bool = False  # the (default) registry model must be pulled and verified
+
+
+REGISTRY: dict[str, EngineEntry] = {e.name: e for e in (
+    EngineEntry("extractive", "TextRank + lead prior + MMR; never translates", _extractive),
+    EngineEntry("lead", "first N sentences (baseline)", _lead),
+    EngineEntry("llamacpp", "the offline default model on llama.cpp, batched", _llamacpp, ("llama_cpp",), True),
+    EngineEntry("llm", "any causal LM on transformers", _transformers, ("torch", "transformers"), True),
+    EngineEntry("seq2seq", "Marian / NLLB / M2M100 / mT5 on transformers", _seq2seq, ("torch", "transformers")),
+)}
+ENGINE_NAMES = ("auto", *REGISTRY)
+AUTO_ORDER = ("llamacpp", "llm", "extractive")  # llama.cpp is ~5x faster than transformers on CPU, 1/4 the memory
 
 
 def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def _default_model_ready(settings: Settings) -> bool:
-    """The chosen (or default) registry model is pulled and its hash verified (memoized after the first time)."""
-    from .. import models
+def _weights_ready(settings: "Settings") -> bool:
+    """The chosen (or default) registry model is pulled and verified; a path or hub id is left to the engine."""
+    from summarizer.engines import models
 
     name = settings.model or models.DEFAULT_MODEL
-    if name not in models.REGISTRY:
-        return True  # a path or hub id: let the engine try and fail with a clear message
-    spec = models.REGISTRY[name]
+    spec = models.REGISTRY.get(name)
+    if spec is None:
+        return True
     if spec.source != "pypi-chunks" or not models.is_present(spec):
         return False
     try:
@@ -31,10 +104,10 @@ def _default_model_ready(settings: Settings) -> bool:
     return True
 
 
-def _model_kind(settings: Settings) -> str | None:
+def _model_kind(settings: "Settings") -> str | None:
     if not settings.model:
         return None
-    from .. import models
+    from summarizer.engines import models
 
     try:
         return models.resolve(settings.model.split(",")[0].strip())[0].kind
@@ -42,60 +115,44 @@ def _model_kind(settings: Settings) -> str | None:
         return None
 
 
-def available_engines(settings: Settings | None = None) -> list[str]:
-    """Engines that can run here now (weights present and packages installed)."""
-    settings = settings or Settings()
-    names = ["extractive", "lead"]
-    llm_ready = _installed("torch") and _installed("transformers") and _default_model_ready(settings)
-    if llm_ready:
-        names.append("llm")
-    if _installed("llama_cpp") and _default_model_ready(settings):
-        names.append("llamacpp")
-    if _installed("transformers") and _model_kind(settings) == "seq2seq":
-        names.append("seq2seq")
-    return names
+def can_run(name: str, settings: "Settings") -> bool:
+    entry = REGISTRY[name]
+    if not all(_installed(m) for m in entry.packages):
+        return False
+    if name == "seq2seq":
+        return _model_kind(settings) == "seq2seq"
+    return not entry.needs_weights or _weights_ready(settings)
 
 
-def _choose_auto(settings: Settings) -> str:
-    """Best available: a seq2seq model if one was named, else llama.cpp (about 5x faster than transformers on
-    CPU, 1/4 of the memory), else the transformers LLM, else extractive."""
+def available_engines(settings: "Settings") -> list[str]:
+    """Engines that can run here now (packages installed, weights present)."""
+    return [name for name in REGISTRY if can_run(name, settings)]
+
+
+def resolve_name(name: str, settings: "Settings") -> str:
+    """`auto` → the best engine that can run here (a named seq2seq model picks seq2seq)."""
+    if name not in ENGINE_NAMES:
+        raise EngineUnavailable(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    if name != "auto":
+        return name
     if _model_kind(settings) == "seq2seq":
         return "seq2seq"
-    if not _default_model_ready(settings):
-        return "extractive"
-    if _installed("llama_cpp"):
-        return "llamacpp"
-    if _installed("torch") and _installed("transformers"):
-        return "llm"
-    return "extractive"
+    return next(n for n in AUTO_ORDER if can_run(n, settings))
 
 
-def get_engine(name: str, settings: Settings):
-    """An Engine by name; `auto` picks the best available and says which on stderr."""
-    if name not in ENGINES:
-        raise EngineUnavailable(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
-    chosen = _choose_auto(settings) if name == "auto" else name
-    engine = _build(chosen, settings)
+_BUILT: dict[tuple, "Engine"] = {}
+_BUILD_LOCK = threading.Lock()  # one model load at a time, even when two requests ask at once
+
+
+def get_engine(name: str, settings: "Settings") -> "Engine":
+    """The engine `name` (or the best one for `auto`), built once per process for these options."""
+    chosen = resolve_name(name, settings)
+    key = (chosen, settings.model, settings.threads, settings.dtype, settings.parallel_sequences, settings.batch_size,
+           *sorted(settings.output_options().items()))
+    with _BUILD_LOCK:
+        if key not in _BUILT:
+            _BUILT[key] = REGISTRY[chosen].build(settings)
+    engine = _BUILT[key]
     if name == "auto":
-        print(f"bisum: engine auto -> {engine.name}" + (f" ({engine.model})" if engine.model else ""), file=sys.stderr)
+        log.info("engine auto -> %s%s", engine.name, f" ({engine.model})" if engine.model else "")
     return engine
-
-
-def _build(name: str, settings: Settings):
-    if name in ("extractive", "lead"):
-        from .extractive import ExtractiveEngine, LeadEngine
-
-        return ExtractiveEngine(settings) if name == "extractive" else LeadEngine(settings)
-    if name == "seq2seq":
-        from .seq2seq import Seq2SeqEngine
-
-        return Seq2SeqEngine(settings)
-    from .prompted import PromptedEngine
-
-    if name == "llamacpp":
-        from .llamacpp import LlamaCppGenerator
-
-        return PromptedEngine(LlamaCppGenerator(settings), settings, name="llamacpp")
-    from .transformers_llm import TransformersGenerator
-
-    return PromptedEngine(TransformersGenerator(settings), settings, name="llm")

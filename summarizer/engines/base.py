@@ -1,36 +1,74 @@
-"""The small interfaces every engine hides behind."""
+"""The small, explicit interfaces every engine hides behind, and the values they return."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol, Sequence, runtime_checkable
 
 Message = dict  # {"role": "system"|"user"|"assistant", "content": str}
 
 
+@dataclass
+class Generation:
+    """One generated text and what happened while making it."""
+
+    text: str
+    truncated: bool = False  # stopped by the token limit
+    notes: list[str] = field(default_factory=list)  # retries and flags, e.g. "translate flagged: not in English"
+    failed: bool = False  # still empty or in the wrong language after retries: never shown as output
+
+
+@dataclass(frozen=True)
+class RepairRequest:
+    """A translation that the checks flagged, with what they found."""
+
+    source: str
+    translation: str
+    problems: tuple[str, ...]
+
+
+class Terms(Protocol):
+    """Required renderings for a prompt: glossary entries (and names) that occur in a piece of text."""
+
+    def prompt_lines(self, text: str, source_lang: str) -> str:
+        """`source = target` lines for the terms found in `text`, or ""."""
+        ...
+
+
 @runtime_checkable
 class Generator(Protocol):
-    """A chat LLM backend (transformers, llama.cpp): conversations in, completions out, greedy by default."""
+    """A chat LLM backend (transformers, llama.cpp): conversations in, greedy completions out."""
 
-    name: str  # backend name, e.g. "transformers" or "llamacpp"
+    name: str  # backend name: "transformers" | "llamacpp"
     model_id: str  # what was loaded: registry name, hub id or path
     model_sha256: str | None
 
-    def generate(self, conversations: Sequence[list[Message]], max_new_tokens: Sequence[int]) -> list[str]: ...
+    def generate(self, conversations: Sequence[list[Message]], max_new_tokens: Sequence[int]) -> list[Generation]: ...
 
     def count_tokens(self, text: str) -> int: ...
 
 
 @runtime_checkable
 class Engine(Protocol):
-    """What the pipeline calls. Every engine summarizes; some also translate."""
+    """What the pipeline calls. Every engine summarizes; engines with `can_translate` also translate."""
 
     name: str  # extractive | lead | llm | llamacpp | seq2seq
-    model: str | None  # model id (and hash prefix) for records, None for weight-free engines
+    model: str | None  # model id (and hash prefix) for records; None for weight-free engines
     can_translate: bool
 
-    def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None) -> list[str]:
+    def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None,
+                  terms: Terms | None = None) -> list[Generation]:
         """One summary per text, about `sentences` sentences long, in `target_lang` (default: `lang`)."""
         ...
 
-    def translate(self, texts: Sequence[str], source_lang: str, target_lang: str) -> list[str]:
-        """One translation per text; paragraph breaks ("\n") inside a text are kept."""
+    def translate(self, texts: Sequence[str], source_lang: str, target_lang: str,
+                  terms: Terms | None = None) -> list[Generation]:
+        """One translation per text; line breaks inside a text are kept; `terms` found in a segment are required."""
         ...
+
+
+@runtime_checkable
+class Repairer(Protocol):
+    """An engine that can re-translate given the problems the checks found."""
+
+    def repair(self, requests: Sequence[RepairRequest], source_lang: str, target_lang: str,
+               terms: Terms | None = None) -> list[Generation]: ...

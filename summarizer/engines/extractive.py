@@ -3,35 +3,40 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..config import Settings
-from ..errors import EngineUnavailable
-from ..summarize import LeadSummarizer, Summarizer, TextRankSummarizer
+from summarizer.engines.base import Generation, Terms
+from summarizer.engines.textrank import LeadSummarizer, Summarizer, TextRankSummarizer
+from summarizer.errors import EngineUnavailable
 
 
-class _SentenceEngine:
+class SentenceEngine:
+    """The Engine protocol over a sentence-picking Summarizer."""
+
     name = "extractive"
     model = None
     can_translate = False
 
-    def __init__(self, settings: Settings | None = None, summarizer: Summarizer | None = None):
-        self.settings = settings or Settings()
-        self.summarizer = summarizer or TextRankSummarizer(self.settings.position_weight, self.settings.mmr_lambda)
+    def __init__(self, summarizer: Summarizer, name: str = "extractive", summary_chars: int | None = None):
+        """summary_chars: a character budget that, when set, replaces the sentence count."""
+        self.summarizer = summarizer
+        self.name = name
+        self.summary_chars = summary_chars
 
-    def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None) -> list[str]:
+    def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None,
+                  terms: Terms | None = None) -> list[Generation]:
         if target_lang and target_lang != lang:
             raise EngineUnavailable(f"the {self.name} engine cannot write a summary in another language; add a translator")
-        return [self.summarizer.summarize(t, lang, sentences, self.settings.summary_chars) for t in texts]
+        return [Generation(self.summarizer.summarize(t, lang, sentences, self.summary_chars)) for t in texts]
 
-    def translate(self, texts: Sequence[str], source_lang: str, target_lang: str) -> list[str]:
+    def translate(self, texts: Sequence[str], source_lang: str, target_lang: str,
+                  terms: Terms | None = None) -> list[Generation]:
         raise EngineUnavailable(f"the {self.name} engine does not translate; use --engine llm or --to none")
 
 
-class ExtractiveEngine(_SentenceEngine):
-    name = "extractive"
+def extractive_engine(position_weight: float = 0.5, mmr_lambda: float = 0.7, summary_chars: int | None = None) -> SentenceEngine:
+    """TextRank with a lead-heavy position prior and MMR redundancy control."""
+    return SentenceEngine(TextRankSummarizer(position_weight, mmr_lambda), "extractive", summary_chars)
 
 
-class LeadEngine(_SentenceEngine):
-    name = "lead"
-
-    def __init__(self, settings: Settings | None = None):
-        super().__init__(settings, LeadSummarizer())
+def lead_engine(summary_chars: int | None = None) -> SentenceEngine:
+    """The first N sentences (baseline)."""
+    return SentenceEngine(LeadSummarizer(), "lead", summary_chars)

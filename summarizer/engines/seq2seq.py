@@ -1,6 +1,6 @@
 """Encoder-decoder translation (Marian, NLLB, M2M100, mBART) and summarization (mT5/BART) models.
 
-`settings.model` may name one model or a comma-separated pair (e.g. zh->en and en->zh Marian models);
+`model` may name one model or a comma-separated pair (e.g. zh->en and en->zh Marian models);
 the direction of each is read from its tokenizer (source/target language, or multilingual language codes).
 Translation is sentence by sentence, batched and sorted by length, and reassembled per paragraph.
 """
@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .. import models
-from ..config import Settings
-from ..errors import EngineUnavailable, ModelError
-from ..segment import split_long, split_sentences
+from summarizer.engines import models
+from summarizer.engines.base import Generation, Terms
+from summarizer.errors import EngineUnavailable, ModelError
+from summarizer.text.sentences import split_long, split_sentences
 
 DEFAULT_PAIR = ("Helsinki-NLP/opus-mt-zh-en", "Helsinki-NLP/opus-mt-en-zh")
 # language codes of multilingual tokenizers, by the vocabulary entry that identifies the scheme
@@ -77,14 +77,21 @@ class Seq2SeqEngine:
     name = "seq2seq"
     can_translate = True
 
-    def __init__(self, settings: Settings, model_ids: Sequence[str] | None = None, num_beams: int | None = None):
-        self.settings = settings
-        ids = list(model_ids or ([m.strip() for m in settings.model.split(",") if m.strip()] if settings.model else DEFAULT_PAIR))
+    def __init__(self, model: str | Sequence[str] | None = None, *, threads: int | None = None, batch_size: int = 8,
+                 num_beams: int = 4, repetition_penalty: float = 1.0, no_repeat_ngram_size: int = 0,
+                 min_new_tokens: int = 48, max_new_tokens_ratio: float = 2.5):
+        """model: one hub id/path, a comma-separated pair, or a list (default: the opus-mt zh-en/en-zh pair)."""
+        ids = [m.strip() for m in model.split(",") if m.strip()] if isinstance(model, str) else list(model or DEFAULT_PAIR)
         self.entries = [_load_entry(model_id) for model_id in ids]
-        self.num_beams = int(num_beams or settings.extra.get("num_beams", 4))
+        self.threads = threads or os.cpu_count() or 1
+        self.batch_size = max(1, batch_size)
+        self.num_beams = num_beams
+        self.repetition_penalty = repetition_penalty
+        self.no_repeat_ngram_size = no_repeat_ngram_size
+        self.min_new_tokens = min_new_tokens
+        self.max_new_tokens_ratio = max_new_tokens_ratio
         self.model = ",".join(ids)
         self.can_translate = any(e.direction or e.codes for e in self.entries)
-        self.last_notes: list[dict] = []
 
     # ------------------------------------------------------------ helpers
 
@@ -99,7 +106,7 @@ class Seq2SeqEngine:
             import torch
             from transformers import AutoModelForSeq2SeqLM
 
-            torch.set_num_threads(self.settings.threads or os.cpu_count() or 1)
+            torch.set_num_threads(self.threads)
             try:
                 entry.model = AutoModelForSeq2SeqLM.from_pretrained(entry.location).eval()
             except (OSError, ValueError) as exc:
@@ -122,20 +129,20 @@ class Seq2SeqEngine:
         if entry.codes and source and target:
             tokenizer.src_lang = entry.codes[source]
             kwargs["forced_bos_token_id"] = tokenizer.convert_tokens_to_ids(entry.codes[target])
-        if self.settings.no_repeat_ngram_size:
-            kwargs["no_repeat_ngram_size"] = self.settings.no_repeat_ngram_size
-        if self.settings.repetition_penalty and self.settings.repetition_penalty != 1.0:
-            kwargs["repetition_penalty"] = self.settings.repetition_penalty
+        if self.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = self.no_repeat_ngram_size
+        if self.repetition_penalty and self.repetition_penalty != 1.0:
+            kwargs["repetition_penalty"] = self.repetition_penalty
         limit = getattr(model.config, "max_position_embeddings", 512) or 512
         order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
         outputs = [""] * len(inputs)
-        batch_size = max(1, self.settings.batch_size)
+        batch_size = self.batch_size
         for start in range(0, len(order), batch_size):
             batch = order[start : start + batch_size]
             encoded = tokenizer([inputs[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
                                 max_length=min(512, limit))
             in_len = int(encoded["attention_mask"].sum(dim=1).max())
-            new_tokens = max_new or max(self.settings.min_new_tokens, int(self.settings.max_new_tokens_ratio * in_len))
+            new_tokens = max_new or max(self.min_new_tokens, int(self.max_new_tokens_ratio * in_len))
             with torch.inference_mode():
                 generated = model.generate(**encoded, max_new_tokens=min(new_tokens, limit), **kwargs)
             for row, text in zip(batch, tokenizer.batch_decode(generated, skip_special_tokens=True)):
@@ -144,10 +151,11 @@ class Seq2SeqEngine:
 
     # ------------------------------------------------------------ Engine protocol
 
-    def translate(self, texts: Sequence[str], source_lang: str, target_lang: str) -> list[str]:
-        self.last_notes = []
+    def translate(self, texts: Sequence[str], source_lang: str, target_lang: str,
+                  terms: Terms | None = None) -> list[Generation]:
+        """Sentence by sentence, batched; `terms` are not used (encoder-decoder models take no instructions)."""
         if source_lang == target_lang:
-            return list(texts)
+            return [Generation(t) for t in texts]
         entry = self._entry_for(source_lang, target_lang)
         prefix = self._prefix(entry, target_lang)
         sentences: list[str] = []
@@ -167,11 +175,12 @@ class Seq2SeqEngine:
             layout.append(lines)
         translated = self._generate(entry, sentences, source_lang, target_lang) if sentences else []
         joiner = "" if target_lang == "zh" else " "
-        return ["\n".join(line if isinstance(line, str) else joiner.join(translated[i] for i in line) for line in lines)
+        return [Generation("\n".join(line if isinstance(line, str) else joiner.join(translated[i] for i in line)
+                                     for line in lines))
                 for lines in layout]
 
-    def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None) -> list[str]:
-        self.last_notes = []
+    def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None,
+                  terms: Terms | None = None) -> list[Generation]:
         summarizer = next((e for e in self.entries if e.is_summarizer), None)
         if summarizer is None:
             raise EngineUnavailable(
@@ -182,4 +191,4 @@ class Seq2SeqEngine:
         inputs = [("summarize: " if is_t5 else "") + text for text in texts]
         summaries = self._generate(summarizer, inputs, None, None, max_new=40 * max(1, sentences) + 20)
         target = target_lang or lang
-        return summaries if target == lang else self.translate(summaries, lang, target)
+        return [Generation(s) for s in summaries] if target == lang else self.translate(summaries, lang, target)

@@ -4,12 +4,12 @@
     rouge = evaluate.load("eval/metrics/bisum_rouge")      # a local path: no hub access
     rouge.compute(predictions=[...], references=[...], lang="zh", tokenize="char")
 
-A thin wrapper over `summarizer.scoring.score_summaries`; needs the bisum package importable.
+A thin wrapper over `summarizer.evaluation.scoring.score_summaries`; needs the bisum package importable.
 """
 import datasets
 import evaluate
 
-from summarizer.scoring import score_summaries
+from summarizer.evaluation.scoring import score_summaries
 
 _DESCRIPTION = """ROUGE-1/2/L/Lsum F1 on a 0-100 scale with bootstrap 95% confidence intervals.
 Chinese is tokenized by characters (tokenize="char", default) or jieba words (tokenize="jieba");

@@ -4,12 +4,12 @@
     mt = evaluate.load("eval/metrics/bisum_sacrebleu")     # a local path: no hub access
     mt.compute(predictions=[...], references=[...], target_lang="zh")
 
-A thin wrapper over `summarizer.scoring.score_translations`; needs the bisum package importable.
+A thin wrapper over `summarizer.evaluation.scoring.score_translations`; needs the bisum package importable.
 """
 import datasets
 import evaluate
 
-from summarizer.scoring import score_translations
+from summarizer.evaluation.scoring import score_translations
 
 _DESCRIPTION = """Corpus BLEU, chrF and TER (sacrebleu) on 0-100 with bootstrap 95% confidence intervals and the
 sacrebleu signature of each score. BLEU uses tokenize="zh" for Chinese targets and "13a" otherwise;

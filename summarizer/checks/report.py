@@ -1,0 +1,35 @@
+"""Checks as JSON, and how often each type fires over many items."""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from summarizer.document import Check
+
+CHECK_TYPES = ("number", "term", "entity", "omission", "addition", "untranslated", "repetition", "truncated", "unsupported")
+
+
+def checks_to_json(checks: Iterable[Check]) -> dict:
+    """{"checks": [{"type", "severity", "message", "source_span", "target_span"}, ...]}"""
+    keys = ("type", "severity", "message", "source_span", "target_span")
+    out = []
+    for c in checks:
+        item = {k: getattr(c, k) for k in keys}
+        if c.field:
+            item["field"] = c.field
+        if c.repair:
+            item["repair"] = c.repair
+        out.append(item)
+    return {"checks": out}
+
+
+def check_rates(check_lists: Sequence[Sequence[Check]], severities: Iterable[str] = ("error", "warning", "info")) -> dict[str, float]:
+    """Share of items with at least one check of each type (only checks of the given severities count)."""
+    wanted = set(severities)
+    n = len(check_lists)
+
+    def share(hit) -> float:
+        return sum(1 for checks in check_lists if any(hit(c) for c in checks)) / n if n else 0.0
+
+    rates = {kind: share(lambda c, kind=kind: c.type == kind and c.severity in wanted) for kind in CHECK_TYPES}
+    rates["any"] = share(lambda c: c.severity in wanted)
+    return rates

@@ -1,0 +1,62 @@
+"""All checks of one translation (`check_translation`) or of pipeline results (`check_results`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from summarizer.checks.alignment import alignment_checks
+from summarizer.checks.common import clip
+from summarizer.checks.form import check_form
+from summarizer.checks.numbers import number_checks
+from summarizer.checks.summary import check_summary
+from summarizer.checks.terms import entity_checks, term_checks
+from summarizer.document import Check, Result
+from summarizer.prepare.detect import source_language
+from summarizer.terms.glossary import Glossary
+
+
+def check_translation(
+    source: str,
+    target: str,
+    source_lang: str,
+    target_lang: str,
+    glossary: Glossary | None = None,
+    embedder: Any = "auto",
+    form: bool = True,
+) -> list[Check]:
+    """All checks of `target` as a translation of `source` (numbers, terms, entities, omission, addition, form)."""
+    source, target = source or "", target or ""
+    if not source.strip():
+        return []
+    if not target.strip():
+        return [Check("omission", "error", "the translation is empty", clip(source), None)]
+    found = number_checks(source, target, source_lang, target_lang)
+    found += term_checks(source, target, source_lang, target_lang, glossary)
+    found += entity_checks(source, target, source_lang, target_lang)
+    found += alignment_checks(source, target, source_lang, target_lang, embedder)
+    if form:
+        found += check_form(target, target_lang, source=source, source_lang=source_lang)
+    return found
+
+
+def error_count(source: str, target: str, source_lang: str, target_lang: str, glossary: Glossary | None = None) -> int:
+    return sum(1 for c in check_translation(source, target, source_lang, target_lang, glossary) if c.severity == "error")
+
+
+def check_results(results: list[Result], glossary: Glossary | None = None) -> None:
+    """Add to each result the checks of its summary, translated summary and translated paragraphs (`field` says which)."""
+    for r in results:
+        lang = source_language(r.article)
+        found: list[Check] = []
+        if r.summary:
+            found += _tag(check_summary(r.article.text, r.summary, lang), "summary")
+        if r.summary_translated and r.target_lang:
+            found += _tag(check_translation(r.summary, r.summary_translated, lang, r.target_lang, glossary), "summary_translated")
+        for src, tgt in r.translation_pairs or []:
+            found += _tag(check_translation(src, tgt, lang, r.target_lang, glossary), "translation")
+        r.checks.extend(found)
+
+
+def _tag(found: list[Check], field_name: str) -> list[Check]:
+    for c in found:
+        c.field = field_name
+    return found

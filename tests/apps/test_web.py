@@ -1,0 +1,189 @@
+"""The web page's API through gradio_client, against a real server on a free localhost port (extractive engine).
+
+The server runs with an empty model cache, so it behaves like a machine without a translation model:
+translation requests must come back with a summary and a clear warning, never an error.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("gradio")
+gradio_client = pytest.importorskip("gradio_client")
+
+from conftest import seed  # noqa: E402
+
+from summarizer.apps import web  # noqa: E402
+from summarizer.apps.web import render, service  # noqa: E402
+from summarizer.config import Settings  # noqa: E402
+from summarizer.errors import InputError  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """(url, client) of a running app; no model in its cache, so only the extractive engines are available."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("empty-cache")))
+        port = free_port()
+        app = web.launch(port=port, engine="extractive", block=False, quiet=True)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            yield url, gradio_client.Client(url, verbose=False)
+        finally:
+            app.close()
+
+
+def test_process_chinese_seed_returns_summaries(server):
+    _, client = server
+    out = client.predict(seed("000"), translate="none", api_name="/process")
+    results = out["results"]
+    assert len(results) >= 5  # seed 000 is a page of several articles
+    assert len({r["id"] for r in results}) == len(results)
+    for r in results:
+        assert r["source_lang"] == "zh"
+        assert r["summary"] and r["error"] is None
+        assert r["engine"] == "extractive"
+        assert "summarize" in r["timings"]
+    assert results[0]["removed"], "the cleaning of seed 000 removes boilerplate"
+    assert out["warnings"] == []
+
+
+def test_process_with_only_the_text_says_translation_is_unavailable(server):
+    _, client = server
+    out = client.predict(seed("004"), api_name="/process")  # defaults: direction auto, translate summary
+    record = out["results"][0]
+    assert record["summary"]
+    assert record["summary_translated"] is None
+    assert any("Translation is not available" in w for w in out["warnings"])
+
+
+def test_oversize_input_is_a_clear_error(server):
+    _, client = server
+    limit = Settings.from_env().max_bytes
+    with pytest.raises(gradio_client.exceptions.AppError, match="over the size limit"):
+        client.predict("新闻" * (limit // 6 + 10), api_name="/process")
+
+
+def test_empty_input_is_a_clear_error(server):
+    _, client = server
+    with pytest.raises(gradio_client.exceptions.AppError, match="paste an article"):
+        client.predict("   ", api_name="/process")
+
+
+def test_reference_summary_is_scored_with_signature(server):
+    _, client = server
+    text = seed("004")
+    first = client.predict(text, translate="none", api_name="/process")["results"][0]
+    out = client.predict(text, translate="none", reference_summary=first["summary"], api_name="/process")
+    block = out["scores"]["summary"]
+    assert block["metrics"]["rouge1"] == pytest.approx(100.0)
+    assert "lang:zh" in block["signature"]["rouge1"] or "lang:en" in block["signature"]["rouge1"]
+
+
+def test_twenty_concurrent_requests_all_complete(server):
+    """More requests than the queue runs at once: all wait their turn and none is lost or mixed up."""
+    _, client = server
+    seeds = [f"00{i % 5}" for i in range(20)]
+    expected = {s: [r["summary"] for r in client.predict(seed(s), translate="none", api_name="/process")["results"]] for s in set(seeds)}
+    start = time.perf_counter()
+    jobs = [client.submit(seed(s), translate="none", api_name="/process") for s in seeds]
+    outs = [job.result(timeout=240) for job in jobs]
+    elapsed = time.perf_counter() - start
+    assert len(outs) == 20
+    for s, out in zip(seeds, outs):
+        assert [r["summary"] for r in out["results"]] == expected[s]
+    print(f"20 concurrent requests: {elapsed:.1f} s")
+
+
+def test_page_config_is_offline(server):
+    """No Google fonts or other external stylesheet in the page's theme."""
+    import urllib.request
+
+    url, _ = server
+    with urllib.request.urlopen(url + "theme.css") as response:
+        css = response.read().decode("utf-8")
+    assert "fonts.googleapis" not in css and "@import url(" not in css
+    with urllib.request.urlopen(url + "config") as response:
+        config = json.loads(response.read())
+    assert config.get("analytics_enabled") is False
+
+
+# --- the pieces behind the page ------------------------------------------------------------------
+
+
+def test_stages_stream_summary_before_checks(monkeypatch, tmp_path):
+    monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
+    settings = Settings.from_env().with_(engine="extractive", to="none")
+    docs = service.read_input(seed("000"), None, settings)
+    steps = []
+    for step in service.run_stages(docs, settings):
+        steps.append((step.stage, step.final, all(r.summary for r in step.results)))
+    assert [s[0] for s in steps] == ["prepare", "summarize", "check"]
+    assert steps[1][2] and not steps[1][1]  # summaries exist after the summarize stage, before the end
+    assert steps[-1][1]
+
+
+def test_stages_can_stream_article_by_article(monkeypatch, tmp_path):
+    """What the page does with slow model engines: one yield per article, each summary shown when ready."""
+    monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
+    settings = Settings.from_env().with_(engine="extractive", to="none")
+    docs = service.read_input(seed("000"), None, settings)
+    steps, summarized = [], []
+    for step in service.run_stages(docs, settings, per_article=True):
+        steps.append(step)
+        summarized.append(sum(r.summary is not None for r in step.results))  # as the page sees it at that moment
+    n = len(steps[0].results)
+    summarize = [s for s in steps if s.stage == "summarize"]
+    assert [s.done for s in summarize] == list(range(1, n + 1))
+    assert summarized[1:n + 1] == list(range(1, n + 1))
+    assert summarize[0].pending[0] == "summarize" and summarize[-1].pending == ["check"]
+    assert render.step_status(summarize[0], [r.to_record() for r in summarize[0].results])[0].startswith("Summarize: 1 of")
+    assert steps[-1].final
+
+
+def test_marked_escapes_and_highlights():
+    html = render.marked("a <b> 5.32万次 and 5.32万次", [("5.32万次", "error", 'number "x"'), ("<b>", "info", "tag")])
+    assert html.count('<mark class="flag error"') == 2
+    assert "&lt;b&gt;" in html and "<b>" not in html.replace("<mark", "")
+    assert 'title="error: number &quot;x&quot;"' in html
+    # overlapping spans: the first, longer one wins
+    assert render.marked("abcdef", [("abcd", "error", "m"), ("cdef", "warning", "m")]).count("<mark") == 1
+
+
+def test_downloads_json_and_markdown(monkeypatch, tmp_path):
+    monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
+    out = service.process(seed("004"), translate="none", engine="extractive")
+    json_path, md_path = service.write_downloads(out["results"], {}, "004 seed")
+    data = json.loads(Path(json_path).read_text("utf-8"))
+    assert data["results"][0]["summary"] == out["results"][0]["summary"]
+    markdown = Path(md_path).read_text("utf-8")
+    assert markdown.startswith("# ") and "## Summary" in markdown
+
+
+def test_docx_upload_is_read(tmp_path):
+    docx = pytest.importorskip("docx")
+    path = tmp_path / "article.docx"
+    document = docx.Document()
+    for line in seed("004").split("\n\n")[:6]:
+        document.add_paragraph(line)
+    document.save(path)
+    docs = service.read_input("", str(path), Settings.load())
+    assert docs[0].format == "docx" and docs[0].raw_text.strip()
+
+
+def test_bad_options_are_input_errors():
+    with pytest.raises(InputError):
+        service.settings_for("fr→de", 3, "summary")
+    with pytest.raises(InputError):
+        service.settings_for("auto", 3, "everything")
