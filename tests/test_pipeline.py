@@ -4,7 +4,7 @@ from summarizer.document import Document
 from summarizer.engines.extractive import extractive_engine
 from summarizer.pipeline import Pipeline
 from summarizer.prepare import prepare_articles
-from summarizer.terms.glossary import load_glossary
+from summarizer.terms import load_terms
 from fakes import FakeTranslator, RepairingTranslator
 
 PAGE = "去年全国海关实施知识产权保护措施5.32万次\n\n本报讯 记者刘欣 2024年，全国海关共实施知识产权保护措施5.32万次。海关保护成效显著。"
@@ -15,7 +15,7 @@ RIGHT = "In 2024, customs nationwide took IP protection measures 53,200 times. C
 
 def run(settings: Settings, output=WRONG):
     translator = RepairingTranslator(output, fixed=RIGHT)
-    pipeline = Pipeline(settings, extractive_engine(), translator, repairer=translator, terms=load_glossary())
+    pipeline = Pipeline(settings, extractive_engine(), translator, repairer=translator, terms=load_terms())
     results = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
     return results, translator
 
@@ -49,7 +49,7 @@ def test_prepare_keeps_traditional_script():
 
 
 def test_summaries_are_limited_to_the_requested_sentences():
-    from summarizer.pipeline import limit_sentences
+    from summarizer.summaries import limit_sentences
 
     assert limit_sentences("第一句。第二句。第三句。第四句。", "zh", 2) == "第一句。第二句。"
     assert limit_sentences("One. Two. Three.", "en", 3) == "One. Two. Three."
@@ -58,7 +58,7 @@ def test_summaries_are_limited_to_the_requested_sentences():
 def test_changed_numbers_are_rewritten_by_rule_without_a_model_repair():
     settings = Settings(to="auto", translate="summary", summary_sentences=1)
 
-    pipeline = Pipeline(settings, extractive_engine(), FakeTranslator(WRONG), repairer=None, terms=load_glossary())
+    pipeline = Pipeline(settings, extractive_engine(), FakeTranslator(WRONG), repairer=None, terms=load_terms())
     (result,) = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
     assert "53,200 times" in result.summary_translated
     (check,) = [c for c in result.checks if c.type == "number"]
@@ -74,7 +74,7 @@ def test_rule_fix_numbers():
 
 def test_a_failed_translation_is_never_shown_as_one():
     pipeline = Pipeline(Settings(to="auto", translate="summary", summary_sentences=1), extractive_engine(),
-                        FakeTranslator("仍然是中文。", failed=True), terms=load_glossary())
+                        FakeTranslator("仍然是中文。", failed=True), terms=load_terms())
     (result,) = pipeline.process([Document(id="p", source_file="p", raw_text=PAGE)])
     assert result.summary_translated is None
     (failed,) = [c for c in result.checks if c.type == "failed"]

@@ -6,7 +6,7 @@ from collections import Counter
 
 from summarizer.checks.common import clip, length_z, text_length
 from summarizer.document import Check
-from summarizer.text.lang import HAN, HAN_CLASS, HAN_RUN, guess_lang
+from summarizer.text.lang import HAN_CLASS, HAN_RUN, guess_lang
 from summarizer.text.sentences import split_sentences
 
 _LATIN_WORD = r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'’\-]*"

@@ -1,7 +1,7 @@
 """Repair what the checks flag as errors; keep a fix only when re-checking finds fewer errors.
 
 Two passes, shared by the pipeline and the benchmarks:
-1. rules (`fix_numbers`): numbers rewritten from the source's value and currency (万/亿 scale errors, 亿元 -> "$");
+1. rules (`fix_numbers`): numbers rewritten from the source's value and currency (万/亿 scale errors, 亿元 written as "$");
 2. the model: what is still flagged, re-translated in one batch with the problems listed (`Repairer.repair`).
 Every attempt is recorded in `check.repair` ({"original", "fixed", "reason", "accepted", "method"}) and every
 accepted fix in the notes; nothing is replaced silently.
@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from summarizer.checks.numbers import Quantity, compare_numbers
+from summarizer.checks.numbers.currency import (
+    EN_AMOUNT,
+    EN_SYMBOL_PATTERN,
+    ZH_WORD,
+    currencies_compatible,
+)
 from summarizer.checks.numbers.quantity import ARABIC
-from summarizer.checks.numbers.currency import EN_AMOUNT, EN_SYMBOL_PATTERN, ZH_WORD, currencies_compatible
+from summarizer.checks.report import CHECK_TYPES
 from summarizer.checks.run import error_count
 from summarizer.document import Check, Result
-from summarizer.engines.base import RepairRequest, Repairer
+from summarizer.engines.base import Generation, Repairer, RepairRequest, Terms
 from summarizer.prepare.detect import source_language
-from summarizer.terms.glossary import Glossary
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +42,12 @@ class RepairItem:
     label: str = "translation"  # what the notes call it (the result field)
     notes: list[str] = field(default_factory=list)
     write_back: Callable[[str], None] | None = None
+    _errors: dict[str, int] = field(default_factory=dict, repr=False)  # text -> error count, within one run
 
-    def errors(self, text: str, glossary: Glossary | None) -> int:
-        return error_count(self.source, text, self.source_lang, self.target_lang, glossary)
+    def errors(self, text: str, terms: Terms | None) -> int:
+        if text not in self._errors:
+            self._errors[text] = error_count(self.source, text, self.source_lang, self.target_lang, terms)
+        return self._errors[text]
 
     def accept(self, fixed: str, note: str) -> None:
         self.translation = fixed
@@ -48,22 +56,23 @@ class RepairItem:
             self.write_back(fixed)
 
 
-def repair_results(results: list[Result], glossary: Glossary | None, repairer: Repairer | None) -> None:
+def repair_results(results: list[Result], terms: Terms | None, repairer: Repairer | None) -> None:
     """Repair the translations of checked results: rule fixes first, then one batched model repair (if a
-    repairer is given) of what is still flagged."""
+    repairer is given) of what is still flagged. `terms`: a Glossary or a `TermSet` (the checks use its
+    glossary, the repairer gets all of it), or None (the default glossary)."""
     items = [item for r in results for item in repair_items(r)]
-    pending = [item for item in items if not rule_repair(item, glossary)]
+    pending = [item for item in items if not rule_repair(item, terms)]
     if repairer is not None and pending:
-        model_repair(pending, glossary, repairer)
+        model_repair(pending, terms, repairer)
 
 
-def rule_repair(item: RepairItem, glossary: Glossary | None) -> bool:
+def rule_repair(item: RepairItem, terms: Terms | None) -> bool:
     """Rewrite the flagged numbers by rule, kept only if verified; True when nothing is left for the model."""
     fixed, rewrites = fix_numbers(item.source, item.translation, item.source_lang, item.target_lang)
     if not rewrites:
         return False
-    errors_after = item.errors(fixed, glossary)
-    if errors_after >= item.errors(item.translation, glossary):
+    errors_after = item.errors(fixed, terms)
+    if errors_after >= item.errors(item.translation, terms):
         log.debug("rule fix rejected (no fewer errors): %s", rewrites)
         return False
     method = "rule: " + "; ".join(rewrites)
@@ -75,20 +84,21 @@ def rule_repair(item: RepairItem, glossary: Glossary | None) -> bool:
     return not item.flagged or errors_after == 0
 
 
-def model_repair(items: list[RepairItem], glossary: Glossary | None, repairer: Repairer) -> None:
+def model_repair(items: list[RepairItem], terms: Terms | None, repairer: Repairer) -> None:
     """Re-translate every item with its problems listed, one batch per direction; keep fixes that clear errors."""
     by_direction: dict[tuple[str, str], list[RepairItem]] = {}
     for item in items:
         by_direction.setdefault((item.source_lang, item.target_lang), []).append(item)
     for (source_lang, target_lang), group in by_direction.items():
         requests = [RepairRequest(i.source, i.translation, tuple(c.message for c in i.flagged)) for i in group]
-        terms = [glossary.prompt_lines(i.source, source_lang) or None for i in group] if glossary else None
         for item, generation in zip(group, repairer.repair(requests, source_lang, target_lang, terms)):
-            _judge_model_fix(item, generation.text, generation.truncated, glossary)
+            _judge_model_fix(item, generation, terms)
 
 
-def _judge_model_fix(item: RepairItem, fixed: str, truncated: bool, glossary: Glossary | None) -> None:
-    accepted = bool(fixed.strip()) and not truncated and item.errors(fixed, glossary) < item.errors(item.translation, glossary)
+def _judge_model_fix(item: RepairItem, generation: Generation, terms: Terms | None) -> None:
+    fixed = generation.text
+    usable = bool(fixed.strip()) and not generation.truncated and not generation.failed
+    accepted = usable and item.errors(fixed, terms) < item.errors(item.translation, terms)
     for check in item.flagged:
         check.repair = _record(item.translation, fixed, check, accepted, "model")
     if accepted:
@@ -109,15 +119,19 @@ def repair_items(r: Result) -> list[RepairItem]:
     pairs = _pairs(r)
     flagged: dict[tuple[str, int], list[Check]] = {}
     for check in r.checks:
-        if check.severity != "error" or check.field not in pairs:
-            continue
-        spans = (check.source_span or "", check.target_span or "")
-        idx = next((k for k, (src, tgt) in enumerate(pairs[check.field]) if spans[0] in src and spans[1] in tgt), None)
+        if check.severity != "error" or check.field not in pairs or check.type not in CHECK_TYPES:
+            continue  # summary checks, and the pipeline's own "failed" records
+        idx = next((k for k, pair in enumerate(pairs[check.field]) if _spans_in(check, *pair)), None)
         if idx is not None:
             flagged.setdefault((check.field, idx), []).append(check)
     return [RepairItem(*pairs[name][idx], source_language(r.article), r.target_lang, checks, label=name, notes=r.notes,
                        write_back=_writer(r, name, idx))
             for (name, idx), checks in flagged.items()]
+
+
+def _spans_in(check: Check, source: str, translation: str) -> bool:
+    """Whether a check's spans come from this pair (a clipped span ends with "…")."""
+    return (check.source_span or "").rstrip("…") in source and (check.target_span or "").rstrip("…") in translation
 
 
 def _pairs(r: Result) -> dict[str, list[tuple[str, str]]]:
@@ -180,7 +194,7 @@ class _Edit:
 
 
 def fix_numbers(source: str, target: str, source_lang: str, target_lang: str) -> tuple[str, list[str]]:
-    """Rewrite the target's amounts whose value (万/亿 scale errors) or currency (亿元 -> "$") the checks found
+    """Rewrite the target's amounts whose value (万/亿 scale errors) or currency (亿元 written "$") the checks found
     changed, from the source quantity. Returns the new target and what was rewritten; callers keep the new text
     only if the checks then find fewer errors."""
     fixed, notes = target, []

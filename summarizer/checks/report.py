@@ -1,7 +1,7 @@
 """Checks as JSON, and how often each type fires over many items."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from summarizer.document import Check
 

@@ -10,6 +10,7 @@ from summarizer.checks.numbers import number_checks
 from summarizer.checks.summary import check_summary
 from summarizer.checks.terms import entity_checks, term_checks
 from summarizer.document import Check, Result
+from summarizer.engines.base import Terms
 from summarizer.prepare.detect import source_language
 from summarizer.terms.glossary import Glossary
 
@@ -19,7 +20,7 @@ def check_translation(
     target: str,
     source_lang: str,
     target_lang: str,
-    glossary: Glossary | None = None,
+    glossary: Glossary | Terms | None = None,
     embedder: Any = "auto",
     form: bool = True,
 ) -> list[Check]:
@@ -38,12 +39,14 @@ def check_translation(
     return found
 
 
-def error_count(source: str, target: str, source_lang: str, target_lang: str, glossary: Glossary | None = None) -> int:
+def error_count(source: str, target: str, source_lang: str, target_lang: str,
+                glossary: Glossary | Terms | None = None) -> int:
     return sum(1 for c in check_translation(source, target, source_lang, target_lang, glossary) if c.severity == "error")
 
 
-def check_results(results: list[Result], glossary: Glossary | None = None) -> None:
-    """Add to each result the checks of its summary, translated summary and translated paragraphs (`field` says which)."""
+def check_results(results: list[Result], glossary: Glossary | Terms | None = None) -> None:
+    """Add to each result the checks of its summary, translated summary and translated paragraphs (`field` says
+    which). `glossary`: a Glossary, a `TermSet` (its glossary is used) or None (the default glossary)."""
     for r in results:
         lang = source_language(r.article)
         found: list[Check] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from summarizer.document import Check
+from summarizer.engines.base import Terms
 from summarizer.terms.glossary import Glossary, Term, load_glossary
 from summarizer.text.lang import is_chinese
 
@@ -13,9 +14,11 @@ _EN_STOP = {"i", "i'm", "mr", "mrs", "ms", "dr", "the", "a", "an", "monday", "tu
             "september", "october", "november", "december"}
 
 
-def term_checks(source: str, target: str, source_lang: str, target_lang: str, glossary: Glossary | None = None) -> list[Check]:
-    """Glossary entries found in the source whose required rendering is missing from the target."""
-    glossary = load_glossary() if glossary is None else glossary
+def term_checks(source: str, target: str, source_lang: str, target_lang: str,
+                glossary: Glossary | Terms | None = None) -> list[Check]:
+    """Glossary entries found in the source whose required rendering is missing from the target (None: the
+    default glossary; a `TermSet`: its glossary)."""
+    glossary = load_glossary() if glossary is None else glossary_of(glossary)
     if not glossary or source_lang == target_lang:
         return []
     if source_lang == "zh":
@@ -23,6 +26,11 @@ def term_checks(source: str, target: str, source_lang: str, target_lang: str, gl
                 for term in glossary.matches(source, "zh") if not any(_contains_en(target, v) for v in _term_variants(term.en))]
     return [Check("term", "warning", f"glossary term {hit!r} should be rendered as {term.zh!r}", hit, None)
             for term, hit in _english_hits(source, glossary) if term.zh not in target]
+
+
+def glossary_of(terms: Glossary | Terms) -> Glossary:
+    """The glossary itself, or the glossary behind a `Terms` object such as `summarizer.terms.TermSet`."""
+    return terms if isinstance(terms, Glossary) else getattr(terms, "glossary", None) or Glossary()
 
 
 def _english_hits(source: str, glossary: Glossary) -> list[tuple[Term, str]]:

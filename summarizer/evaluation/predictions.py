@@ -3,7 +3,8 @@
 A file is named `<set>__<task>__<system>__<model>__<key>.jsonl`, where `key` hashes every setting that changes
 what the system outputs (the repair and check switches included). Each line is written whole, flushed and
 fsynced as soon as its batch finishes; a torn last line from a killed run is dropped on the next load, and items
-already in the file are never predicted again, so an interrupted eval resumes where it stopped.
+already in the file are never predicted again (unless their line records an error), so an interrupted eval
+resumes where it stopped.
 """
 from __future__ import annotations
 
@@ -78,10 +79,11 @@ class PredictionCache:
 
     def fill(self, items: Sequence[EvalItem], predict: PredictBatch, batch_size: int, progress: bool = False,
              desc: str = "") -> int:
-        """Predict the items not cached yet, batch by batch, appending each batch as it finishes; the count done."""
+        """Predict the items not cached yet (or cached with an error: those are tried again), batch by batch,
+        appending each batch as it finishes (a later line for an id replaces an earlier one); the count done."""
         from tqdm import tqdm
 
-        todo = [item for item in items if item.id not in self.rows]
+        todo = [item for item in items if item.id not in self.rows or self.rows[item.id].get("error")]
         with tqdm(total=len(todo), desc=desc, unit="item", disable=not progress) as bar:
             for start in range(0, len(todo), batch_size):
                 batch = todo[start : start + batch_size]

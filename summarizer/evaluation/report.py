@@ -107,7 +107,7 @@ def run_facts(result: EvalResult) -> list[tuple[str, str]]:
                             + ("" if c["repair"] else " (raw model output)")),
         ("system signature", c["system_signature"]),
         ("languages", f"{c['source_lang']} -> {c['target_lang']}"),
-        ("summary sentences", str(c["sentences"])),
+        *([("summary sentences", str(c["sentences"]))] if result.task == "summarization" else []),
         ("time", f"{t['seconds_per_item']:.3f} s/item, {t['total_seconds']:.1f} s pipeline time, "
                  f"{t['new_items']} new + {t['cached_items']} cached items"),
         ("predictions", str(result.predictions_path)),

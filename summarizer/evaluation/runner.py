@@ -28,6 +28,7 @@ from summarizer.engines import resolve_name
 from summarizer.errors import InputError
 from summarizer.evaluation.datasets import EvalSet, load_eval_set
 from summarizer.evaluation.predictions import PredictionCache, cache_path, system_key
+from summarizer.evaluation.report import write_reports
 from summarizer.evaluation.scoring import ScoreReport, below_threshold, score_summaries, score_translations
 from summarizer.evaluation.scoring.tokenizers import CJK_CHAR
 from summarizer.pipeline import Pipeline
@@ -110,21 +111,22 @@ def run_eval(
     """Evaluate a system on a set (short name or JSONL path); see the module docstring.
 
     engine: a registry name ("auto", "llamacpp", "llm", "seq2seq", "extractive", "lead", "lead-N" = lead with N
-    sentences) or a built `Pipeline`. settings: default `api.settings()`; `repair`/`check` come from it.
+    sentences) or a built `Pipeline`. settings: default `api.settings()` (the pipeline's own for a `Pipeline`);
+    `repair`/`check` come from it.
     sentences: summary length (default: lead-N's N, else the set's natural length, else settings.summary_sentences).
     fail_under: {"rougeL": 22, "chrF": 45} (case-insensitive; TER fails when above).
     """
     task = load_task(task)
     eval_set = load_set(task, data, limit)
-    system = build_system(task, eval_set, engine, settings or api.settings(), sentences)
+    settings = settings or (engine.settings if isinstance(engine, Pipeline) else api.settings())
+    system = build_system(task, eval_set, engine, settings, sentences)
     cache, timings = predict(task, eval_set, system, out_dir, progress)
     rows = [cache.rows[item.id] for item in eval_set.items]
     report = score(eval_set, rows, tokenize, embedding)
-    result = assemble(task, eval_set, system, rows, report, timings, cache.path, limit)
+    rates = rates_of_checks(rows) if system.settings.check else None
+    result = assemble(task, eval_set, system, rows, report, rates, timings, cache.path, limit)
     gate(result, fail_under or {})
     if report_dir is not None:
-        from summarizer.evaluation.report import write_reports
-
         write_reports(result, eval_set, Path(report_dir))
     return result
 
@@ -238,7 +240,7 @@ def rates_of_checks(rows: list[dict]) -> dict[str, float] | None:
 
 
 def assemble(task: str, eval_set: EvalSet, system: System, rows: list[dict], report: ScoreReport,
-             timings: dict[str, float], path: Path, limit: int | None) -> EvalResult:
+             rates: dict[str, float] | None, timings: dict[str, float], path: Path, limit: int | None) -> EvalResult:
     model_seconds = sum(float(row.get("seconds") or 0) for row in rows)
     last = rows[-1] if rows else {}
     s = system.settings
@@ -247,7 +249,7 @@ def assemble(task: str, eval_set: EvalSet, system: System, rows: list[dict], rep
         model=last.get("model"), model_hash=last.get("model_hash"), report=report, thresholds={}, failed=[],
         timings={"seconds_per_item": round(model_seconds / len(rows), 4) if rows else 0.0,
                  "total_seconds": round(model_seconds, 3), **timings},
-        check_rates=rates_of_checks(rows) if s.check else None,
+        check_rates=rates,
         predictions_path=path,
         config={"sentences": s.summary_sentences, "source_lang": eval_set.source_lang,
                 "target_lang": eval_set.target_lang, "limit": limit, "check": s.check, "repair": s.repair and s.check,

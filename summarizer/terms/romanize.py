@@ -33,6 +33,7 @@ COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫",
                      "夏侯", "令狐", "端木", "独孤", "西门", "南宫", "轩辕", "澹台", "申屠", "呼延", "万俟", "百里"}
 # Given names whose usual reading is not pypinyin's choice (朝 is zhao in names, chao elsewhere).
 GIVEN_READINGS = {"朝旭": "zhao xu", "朝晖": "zhao hui", "朝霞": "zhao xia", "朝辉": "zhao hui"}
+GIVEN_CHAR_READINGS = {"长": "chang"}  # 申长雨 Shen Changyu: pypinyin reads a lone 长 as zhang
 
 PLACE_UNITS = {"特别行政区": "Special Administrative Region", "自治区": "Autonomous Region",
                "自治州": "Autonomous Prefecture", "自治县": "Autonomous County", "街道": "Subdistrict",
@@ -58,7 +59,8 @@ def person(zh: str) -> str:
     if core != zh or not given:  # anonymised: the surname alone
         return reading
     spelled = GIVEN_READINGS.get(given)
-    return f"{reading} {_join(spelled.split()) if spelled else pinyin(given)}"
+    syllables = spelled.split() if spelled else lazy_pinyin(given, style=Style.NORMAL, v_to_u=True, errors="ignore")
+    return f"{reading} {_join([GIVEN_CHAR_READINGS.get(c, s) for c, s in zip(given, syllables)])}"
 
 
 def pinyin(zh: str) -> str:

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.checks.numbers import compare_numbers, extract_quantities, number_checks, parse_en_number_words, parse_zh_numeral
+from summarizer.checks.numbers import (
+    compare_numbers,
+    extract_quantities,
+    number_checks,
+    parse_en_number_words,
+    parse_zh_numeral,
+)
 
 OK, BAD = True, False
 

@@ -1,7 +1,6 @@
 from conftest import seed
 
 from summarizer.engines.extractive import extractive_engine, lead_engine
-from summarizer.config import Settings
 from summarizer.engines.textrank import LeadSummarizer, TextRankSummarizer
 from summarizer.text.sentences import split_sentences
 

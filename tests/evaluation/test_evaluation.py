@@ -19,8 +19,8 @@ from summarizer.pipeline import Pipeline
 
 
 class FakeEngine:
-    """Summaries are the first `sentences` x 8 characters (odd items get a number the article lacks);
-    translations echo the source."""
+    """Summaries are the first `sentences` x 8 characters (items 1, 10 and 11 add a name the article lacks: a
+    warning, which the summarize step lets through); translations echo the source."""
 
     name = "fake"
     model = "fake-model@0123456789ab"
@@ -31,7 +31,7 @@ class FakeEngine:
 
     def summarize(self, texts, lang, sentences, target_lang=None, terms=None):
         self.seen.extend(texts)
-        return [Generation(t[: 8 * sentences] + ("共有999家。" if "1" in t[:3] else "")) for t in texts]
+        return [Generation(t[: 8 * sentences] + ("Tesla表示支持。" if "1" in t[:3] else "")) for t in texts]
 
     def translate(self, texts, source_lang, target_lang, terms=None):
         self.seen.extend(texts)
@@ -171,7 +171,7 @@ def test_summarization_collects_check_rates(zh_set, tmp_path):
                       report_dir=tmp_path / "r")
     rows = [json.loads(line) for line in result.predictions_path.read_text(encoding="utf-8").splitlines()]
     assert result.task == "summarization" and all("checks" in row for row in rows)
-    assert result.check_rates["unsupported"] == pytest.approx(3 / 12)  # z1, z10, z11: 999 is not in the article
+    assert result.check_rates["unsupported"] == pytest.approx(3 / 12)  # z1, z10, z11: Tesla is not in the article
     assert "Check rates" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     unchecked = run_eval("summarization", str(zh_set), _system(FakeEngine()), settings=_settings(check=False),
                          out_dir=tmp_path)
@@ -227,3 +227,18 @@ def test_bad_requests_are_input_errors(zh_set, tmp_path):
         run_eval("poetry", str(zh_set), "lead", out_dir=tmp_path)
     with pytest.raises(BisumError, match="does not translate|translation needs a model"):
         run_eval("translation", "flores-zh-en", "extractive", limit=2, settings=_settings(), out_dir=tmp_path)
+
+
+def test_items_cached_with_an_error_are_predicted_again(tmp_path):
+    cache = PredictionCache(tmp_path / "p.jsonl")
+    cache.append([{"id": "a", "prediction": "x", "error": None}, {"id": "b", "prediction": "", "error": "check: boom"}])
+    items = load_eval_set(str(_mt_set(tmp_path))).items  # ids t0, t1: neither cached
+    items[0].id, items[1].id = "a", "b"
+    asked: list[str] = []
+
+    def predict(batch):
+        asked.extend(item.id for item in batch)
+        return [{"prediction": "fixed", "error": None} for _ in batch]
+
+    assert cache.fill(items, predict, batch_size=8) == 1 and asked == ["b"]
+    assert PredictionCache(cache.path).rows["b"]["prediction"] == "fixed"

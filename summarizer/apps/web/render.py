@@ -18,6 +18,7 @@ LEGEND = (
     '<div class="legend">Flags: <mark class="flag error">error</mark> <mark class="flag warning">warning</mark> '
     '<mark class="flag info">info</mark> — flagged spans are highlighted in the texts; hover for the explanation.</div>'
 )
+FAILED_FIELDS = {"summary_translated": "Translated summary", "translation": "Full translation"}
 Span = tuple[str, str, str]  # (text to mark, severity, message)
 
 
@@ -58,9 +59,9 @@ def spans_of(checks: list[dict], fields: set[str], side: str) -> list[Span]:
     return [(c.get(side) or "", c["severity"], c["message"]) for c in checks if c.get("field") in fields]
 
 
-def failures(record: dict, field: str | None = None) -> list[dict]:
-    """The record's "failed" checks (translations that were refused), for one field or all."""
-    return [c for c in record.get("checks") or [] if c["type"] == "failed" and field in (None, c.get("field"))]
+def failures(record: dict, *fields: str | None) -> list[dict]:
+    """The record's "failed" checks (translations that were refused), for these fields (none given: all)."""
+    return [c for c in record.get("checks") or [] if c["type"] == "failed" and (not fields or c.get("field") in fields)]
 
 
 def instructions(record: dict) -> list[dict]:
@@ -88,7 +89,7 @@ def summary_html(record: dict) -> str:
 def translated_summary_html(record: dict, translating: bool, warnings: list[str]) -> str:
     failed = failures(record, "summary_translated")
     if failed:
-        return f'<div class="bisum-failed" role="alert">Translation failed: {escape(failed[0]["message"])}</div>'
+        return f'<div class="bisum-failed" role="alert">{escape(failure_text(failed[0]))}</div>'
     if record.get("summary_translated"):
         spans = spans_of(record.get("checks") or [], {"summary_translated"}, "target_span")
         return f'<div class="bisum-text">{paragraphs_html(record["summary_translated"], spans)}</div>'
@@ -135,9 +136,22 @@ def removed_html(record: dict) -> str:
 # --- checks and flags ------------------------------------------------------------------------------
 
 
+def failure_text(check: dict) -> str:
+    """A "failed" check as one sentence that starts with "Translation failed" and gives the reason."""
+    message = check["message"]
+    if message.lower().startswith("translation failed"):
+        return "T" + message[1:]
+    return f"Translation failed: {message}"
+
+
 def flag_lines(record: dict) -> list[str]:
-    """What an editor must see first, as plain sentences: failed translations and removed instructions."""
-    lines = [f"Translation failed ({c.get('field')}): {c['message']}" for c in failures(record)]
+    """What an editor must see first, as plain sentences: failed translations (one line per output) and
+    removed instructions."""
+    lines = []
+    for field in dict.fromkeys(c.get("field") for c in failures(record)):
+        failed = failures(record, field)
+        count = f" ({plural(len(failed), 'paragraph')})" if field == "translation" else ""
+        lines.append(f"{FAILED_FIELDS.get(field, str(field))}{count}: {failure_text(failed[0])}")
     lines += [f"Removed an instruction aimed at the model: {one_line(r['text'])}" for r in instructions(record)]
     return lines
 

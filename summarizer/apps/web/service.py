@@ -22,7 +22,7 @@ from summarizer.apps.web import render
 from summarizer.config import Settings
 from summarizer.document import Document, Result
 from summarizer.errors import BisumError, InputError
-from summarizer.pipeline import Pipeline, Step, run_step_alone
+from summarizer.pipeline import Pipeline, Step, run_step
 from summarizer.prepare.ingest import human_size
 
 log = logging.getLogger(__name__)
@@ -93,25 +93,6 @@ def page_steps(pipeline: Pipeline) -> list[tuple[str, Step]]:
 
 def uses_model(pipeline: Pipeline) -> bool:
     return any(e is not None and e.model is not None for e in (pipeline.summarizer, pipeline.translator))
-
-
-def run_step(name: str, step: Step, results: list[Result]) -> None:
-    """One step over some results, as `Pipeline.run` does it: timings, and an article that fails alone fails alone."""
-    live = [r for r in results if r.error is None]
-    if not live:
-        return
-    start = time.perf_counter()
-    try:
-        step(live)
-    except BisumError:
-        raise
-    except Exception:
-        log.debug("step %s failed for the batch; retrying article by article", name, exc_info=True)
-        for r in live:
-            run_step_alone(name, step, r)
-    share = (time.perf_counter() - start) / len(live)
-    for r in live:
-        r.timings[name] = r.timings.get(name, 0.0) + share
 
 
 def run_stages(docs: list[Document], settings: Settings, progress: Callable | None = None,

@@ -13,7 +13,11 @@ reported when unmatched, because Chinese and English use them idiomatically (一
 """
 from __future__ import annotations
 
-from summarizer.checks.numbers.compare import NumberIssue, compare_quantities, quantities_match
+from summarizer.checks.numbers.compare import (
+    NumberIssue,
+    compare_quantities,
+    quantities_match,
+)
 from summarizer.checks.numbers.en import extract_en, parse_en_number_words
 from summarizer.checks.numbers.quantity import FULLWIDTH, Quantity
 from summarizer.checks.numbers.zh import extract_zh, parse_zh_numeral
@@ -24,7 +28,7 @@ __all__ = ["NumberIssue", "Quantity", "compare_numbers", "compare_quantities", "
            "parse_en_number_words", "parse_zh_numeral", "quantities_match"]
 
 _SEVERITY = {"missing": "error", "changed": "error", "extra": "warning", "approx": "warning",
-             "currency": "warning", "percent_point": "warning"}
+             "currency": "error", "percent_point": "warning"}
 
 
 def extract_quantities(text: str, lang: str) -> list[Quantity]:

@@ -61,11 +61,18 @@ def _pair_issues(s: Quantity, t: Quantity) -> list[NumberIssue]:
     issues = []
     if {s.approx, t.approx} == {"over", "under"}:
         issues.append(NumberIssue("approx", s, t, f"approximation changed: {s.span!r} ({s.approx}) vs {t.span!r} ({t.approx})"))
-    if not currencies_compatible(s.currency, t.currency):
-        issues.append(NumberIssue("currency", s, t, f"currency changed: {s.span!r} ({s.currency}) vs {t.span!r} ({t.currency})"))
+    issues += _currency_issue(s, t)
     if {s.kind, t.kind} == {"percent", "percent_point"}:
         issues.append(NumberIssue("percent_point", s, t, f"percent vs percentage points: {s.span!r} vs {t.span!r}"))
     return issues
+
+
+def _currency_issue(s: Quantity, t: Quantity) -> list[NumberIssue]:
+    """An amount in another currency than its source: 1269亿元 -> "$126.9 billion" is yuan -> US dollars."""
+    if currencies_compatible(s.currency, t.currency):
+        return []
+    change = f"{currency_name(s.currency)} → {currency_name(t.currency)}"
+    return [NumberIssue("currency", s, t, f"currency changed: {change} ({s.span!r} became {t.span!r})")]
 
 
 def compare_quantities(source: list[Quantity], target: list[Quantity]) -> list[NumberIssue]:
@@ -87,6 +94,7 @@ def compare_quantities(source: list[Quantity], target: list[Quantity]) -> list[N
         lost.remove(s)
         added.remove(t)
         issues.append(NumberIssue("changed", s, t, f"number changed: {s.describe()} became {t.describe()}"))
+        issues += _currency_issue(s, t)
     issues += [NumberIssue("missing", s, None, f"number missing from the translation: {s.describe()}") for s in lost]
     issues += [NumberIssue("extra", None, t, f"number not in the source: {t.describe()}") for t in added]
     return issues

@@ -23,6 +23,15 @@ CURRENCY_EN_WORD = {
     "euros": "EUR", "euro": "EUR", "yen": "JPY", "rupees": "INR", "rupee": "INR", "roubles": "RUB", "rubles": "RUB",
     "won": "KRW", "francs": "CHF", "pesos": "PESO",
 }
+# a currency named with its country: "US dollars", "Hong Kong dollars", "British pounds", "pounds sterling"
+CURRENCY_EN_QUALIFIED = {
+    "us": "USD", "u.s.": "USD", "hk": "HKD", "hong kong": "HKD", "australian": "AUD", "canadian": "CAD",
+    "singapore": "SGD", "new zealand": "NZD", "new taiwan": "TWD", "taiwan": "TWD", "british": "GBP", "sterling": "GBP",
+}
+QUALIFIED_EN_RE = re.compile(
+    r"[\s-]*(?:(US|U\.S\.|HK|Hong Kong|Australian|Canadian|Singapore|New Zealand|New Taiwan|Taiwan)\s+dollars?"
+    r"|(British)\s+pounds?|pounds?\s+(sterling))\b"
+)
 EN_SYMBOL_PATTERN = "|".join(re.escape(s) for s in sorted(CURRENCY_EN_SYMBOL, key=len, reverse=True))
 _FAMILY = {
     "DOLLAR": {"USD", "HKD", "AUD", "CAD", "NZD", "SGD", "TWD", "DOLLAR"},

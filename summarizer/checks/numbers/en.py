@@ -7,9 +7,23 @@ from __future__ import annotations
 import math
 import re
 
-from summarizer.checks.numbers.currency import CURRENCY_EN_SYMBOL, CURRENCY_EN_WORD, EN_SYMBOL_PATTERN
+from summarizer.checks.numbers.currency import (
+    CURRENCY_EN_QUALIFIED,
+    CURRENCY_EN_SYMBOL,
+    CURRENCY_EN_WORD,
+    EN_SYMBOL_PATTERN,
+    QUALIFIED_EN_RE,
+)
 from summarizer.checks.numbers.quantity import (
-    ARABIC, WEEKDAY_NAMES, Finder, Quantity, Rule, arabic_value, latin_adjacent, run_rules, same_size,
+    ARABIC,
+    WEEKDAY_NAMES,
+    Finder,
+    Quantity,
+    Rule,
+    arabic_value,
+    latin_adjacent,
+    run_rules,
+    same_size,
     trailing_zero_precision,
 )
 
@@ -215,9 +229,12 @@ def _digit_kind(m: re.Match, end: int) -> str:
 
 
 def _digit_currency(text: str, symbol: str, kind: str, end: int) -> tuple[str | None, int]:
-    """(currency, end): from the symbol before the number ($, US$, RMB) or a currency word after it (yuan)."""
+    """(currency, end): from the symbol before the number ($, US$, RMB) or the currency words after it (yuan, US dollars)."""
     if symbol:
         return CURRENCY_EN_SYMBOL.get(symbol), end
+    qualified = QUALIFIED_EN_RE.match(text, end) if kind == "number" else None
+    if qualified:  # "US dollars", "pounds sterling"
+        return CURRENCY_EN_QUALIFIED[next(g for g in qualified.groups() if g).lower()], qualified.end()
     after = re.match(r"[\s-]*([A-Za-z]+)", text[end:])
     word = after.group(1).lower() if after else ""
     if kind != "number" or word not in CURRENCY_EN_WORD:

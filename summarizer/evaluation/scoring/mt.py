@@ -1,4 +1,9 @@
-"""BLEU, chrF and TER via sacrebleu, tokenized for the target language (zh -> "zh", otherwise "13a")."""
+"""BLEU, chrF and TER via sacrebleu, tokenized for the target language (zh -> "zh", otherwise "13a").
+
+The bootstrap CI resamples sacrebleu's per-sentence sufficient statistics through `Metric._extract_corpus_statistics`
+and `Metric._compute_score_from_stats`: sacrebleu has no public API for them (its own `n_bootstrap` keeps the
+interval in private fields too), so the `eval` extra pins `sacrebleu>=2.4,<3`, the 2.x line these exist in.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -32,13 +32,6 @@ class ScoreReport:
             "items": self.items,
         }
 
-    def metric(self, name: str) -> float:
-        """A corpus score by case-insensitive name (rougel, CHRF, bleu ...)."""
-        key = find_metric(self.metrics, name)
-        if key is None:
-            raise KeyError(f"no metric {name!r}; have {', '.join(self.metrics)}")
-        return self.metrics[key]
-
 
 def find_metric(metrics: dict[str, Any], name: str) -> str | None:
     wanted = name.lower().replace("-", "").replace("_", "")
