@@ -83,10 +83,9 @@ class Pipeline:
         from summarizer.checks import check_results
         from summarizer.checks.repair import repair_results
 
-        glossary = self.terms.glossary if self.terms else None
-        check_results(results, glossary)
+        check_results(results, self.terms)
         if self.settings.repair:
-            repair_results(results, glossary, self.repairer)
+            repair_results(results, self.terms, self.repairer)
 
     # --- running ---------------------------------------------------------------------------------
     def run(self, results: list[Result]) -> list[Result]:

@@ -65,10 +65,10 @@ def untranslated_checks(text: str, lang: str, source: str | None = None, source_
     text = _URL.sub(lambda m: " " * len(m.group()), text)  # links and e-mail addresses are not prose
     if lang == "zh":
         source_lower = (source or "").lower() if source is not None and source_lang == "zh" else None
-        return [Check("untranslated", "warning", f"English text left in the Chinese output: {m.group()!r}", None, m.group())
+        return [Check("untranslated", "error", f"English text left in the Chinese output: {m.group()!r}", None, m.group())
                 for m in _LATIN_RUN.finditer(text) if _english_left(text, m, source_lower)]
     if lang == "en":
-        return [Check("untranslated", "warning", f"Chinese text left in the English output: {m.group()!r}", None, m.group())
+        return [Check("untranslated", "error", f"Chinese text left in the English output: {m.group()!r}", None, m.group())
                 for m in HAN_RUN.finditer(text) if not _inside_brackets(text, m.start(), m.end())]
     return []
 

@@ -1,8 +1,9 @@
 """Repair what the checks flag as errors; keep a fix only when re-checking finds fewer errors.
 
-Two passes, shared by the pipeline and the benchmarks:
+Three passes, shared by the pipeline and the benchmarks:
 1. rules (`fix_numbers`): numbers rewritten from the source's value and currency (万/亿 scale errors, 亿元 written as "$");
-2. the model: what is still flagged, re-translated in one batch with the problems listed (`Repairer.repair`).
+2. the model: what is still flagged, re-translated in one batch with the problems listed (`Repairer.repair`);
+3. rules (`fix_leftovers`): Chinese still left in English output rendered by glossary, lexicon, then pinyin.
 Every attempt is recorded in `check.repair` ({"original", "fixed", "reason", "accepted", "method"}) and every
 accepted fix in the notes; nothing is replaced silently.
 """
@@ -14,12 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from summarizer.checks.numbers import Quantity, compare_numbers
-from summarizer.checks.numbers.currency import (
-    EN_AMOUNT,
-    EN_SYMBOL_PATTERN,
-    ZH_WORD,
-    currencies_compatible,
-)
+from summarizer.checks.numbers.currency import EN_AMOUNT, EN_SYMBOL_PATTERN, ZH_WORD, currencies_compatible
 from summarizer.checks.numbers.quantity import ARABIC
 from summarizer.checks.report import CHECK_TYPES
 from summarizer.checks.run import error_count
@@ -64,6 +60,25 @@ def repair_results(results: list[Result], terms: Terms | None, repairer: Repaire
     pending = [item for item in items if not rule_repair(item, terms)]
     if repairer is not None and pending:
         model_repair(pending, terms, repairer)
+    for item in items:
+        leftover_repair(item, terms)
+
+
+def leftover_repair(item: RepairItem, terms: Terms | None) -> None:
+    """Chinese still left in English output after the model, rendered by rule; kept only if verified."""
+    from summarizer.checks.leftovers import fix_leftovers
+    from summarizer.checks.terms import glossary_of
+
+    if item.target_lang != "en" or not any(c.type == "untranslated" for c in item.flagged):
+        return
+    fixed, rewrites = fix_leftovers(item.translation, glossary_of(terms) if terms is not None else None)
+    if not rewrites or item.errors(fixed, terms) >= item.errors(item.translation, terms):
+        return
+    method = "rule: " + "; ".join(rewrites)
+    for check in item.flagged:
+        if check.type == "untranslated" and not (check.repair or {}).get("accepted"):
+            check.repair = _record(item.translation, fixed, check, True, method)
+    item.accept(fixed, f"repaired {item.label} leftovers: {'; '.join(rewrites)}")
 
 
 def rule_repair(item: RepairItem, terms: Terms | None) -> bool:

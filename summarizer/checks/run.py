@@ -8,7 +8,7 @@ from summarizer.checks.common import clip
 from summarizer.checks.form import check_form
 from summarizer.checks.numbers import number_checks
 from summarizer.checks.summary import check_summary
-from summarizer.checks.terms import entity_checks, term_checks
+from summarizer.checks.terms import entity_checks, name_checks, term_checks
 from summarizer.document import Check, Result
 from summarizer.engines.base import Terms
 from summarizer.prepare.detect import source_language
@@ -33,6 +33,7 @@ def check_translation(
     found = number_checks(source, target, source_lang, target_lang)
     found += term_checks(source, target, source_lang, target_lang, glossary)
     found += entity_checks(source, target, source_lang, target_lang)
+    found += name_checks(source, target, source_lang, target_lang, glossary)
     found += alignment_checks(source, target, source_lang, target_lang, embedder)
     if form:
         found += check_form(target, target_lang, source=source, source_lang=source_lang)

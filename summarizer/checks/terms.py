@@ -90,3 +90,19 @@ def entity_checks(source: str, target: str, source_lang: str, target_lang: str) 
     return [Check("entity", "warning", f"name {name!r} from the source is missing in the translation", name, None)
             for name in latin_names(source)
             if name.lower() not in target_lower and name.lower().replace("-", " ") not in target_lower]
+
+
+def name_checks(source: str, target: str, source_lang: str, target_lang: str,
+                glossary: Glossary | Terms | None = None) -> list[Check]:
+    """Names in a Chinese source whose one English rendering (glossary, lexicon or pinyin by news conventions) is
+    missing from the translation: an error where the rendering is certain (glossary, Chinese names in pinyin), a
+    warning where it comes from the lexicon and a correct translation may word it otherwise."""
+    if (source_lang, target_lang) != ("zh", "en"):
+        return []
+    from summarizer.terms.names import missing_renderings
+
+    found = []
+    for zh, en, *origin in missing_renderings(source, target, load_glossary() if glossary is None else glossary_of(glossary)):
+        severity = "warning" if origin and origin[0] == "lexicon" else "error"
+        found.append(Check("entity", severity, f"name {zh!r} should be rendered as {en!r}", zh, None))
+    return found

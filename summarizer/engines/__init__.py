@@ -33,10 +33,10 @@ def _lead(s: "Settings") -> "Engine":
 
 
 def _prompted(generator, name: str, s: "Settings") -> "Engine":
-    from summarizer.engines.prompted import PromptedEngine
+    from summarizer.engines.prompted import Budget, PromptedEngine
 
-    return PromptedEngine(generator, name, segment_tokens=s.segment_tokens, max_new_tokens_ratio=s.max_new_tokens_ratio,
-                          min_new_tokens=s.min_new_tokens, map_reduce_chars=s.map_reduce_chars)
+    budget = Budget(s.segment_tokens, s.max_new_tokens_ratio, s.min_new_tokens, s.map_reduce_chars)
+    return PromptedEngine(generator, name, budget)
 
 
 def _llamacpp(s: "Settings") -> "Engine":

@@ -46,25 +46,31 @@ def _terms_block(terms: Terms | None, text: str, source_lang: str, target_lang: 
     return f"{header}\n{lines}\n\n"
 
 
+@dataclass(frozen=True)
+class Budget:
+    """How much text goes into one prompt and how much may come out."""
+
+    segment_tokens: int = 200  # source tokens per translation segment
+    max_new_tokens_ratio: float = 2.5  # output tokens allowed per input token
+    min_new_tokens: int = 48
+    map_reduce_chars: int = 1800  # longer articles are summarized in pieces, then merged
+
+
 class PromptedEngine:
     """The Engine and Repairer protocols over any Generator (transformers or llama.cpp)."""
 
     can_translate = True
 
-    def __init__(self, generator: Generator, name: str = "llm", *, segment_tokens: int = 200,
-                 max_new_tokens_ratio: float = 2.5, min_new_tokens: int = 48, map_reduce_chars: int = 1800):
+    def __init__(self, generator: Generator, name: str = "llm", budget: Budget = Budget()):
         self.generator = generator
         self.name = name
-        self.segment_tokens = segment_tokens
-        self.max_new_tokens_ratio = max_new_tokens_ratio
-        self.min_new_tokens = min_new_tokens
-        self.map_reduce_chars = map_reduce_chars
+        self.budget = budget
         sha = generator.model_sha256
         self.model = f"{generator.model_id}@{sha[:12]}" if sha else generator.model_id
 
     # ------------------------------------------------------------ running jobs
     def _budget(self, text: str) -> int:
-        return max(self.min_new_tokens, int(self.max_new_tokens_ratio * self.generator.count_tokens(text)))
+        return max(self.budget.min_new_tokens, int(self.budget.max_new_tokens_ratio * self.generator.count_tokens(text)))
 
     def _run(self, jobs: list[_Job], task: str) -> None:
         """Generate all jobs, retry the bad ones once, and note what was retried or stayed bad."""
@@ -122,7 +128,7 @@ class PromptedEngine:
         lines = []
         for line in text.split("\n"):
             sentences = split_sentences(line, source_lang) if line.strip() else []
-            segments = pack_segments(sentences, self.segment_tokens, self.generator.count_tokens, JOINER.get(source_lang, " "))
+            segments = pack_segments(sentences, self.budget.segment_tokens, self.generator.count_tokens, JOINER.get(source_lang, " "))
             lines.append([
                 _Job(template, {"text": seg, "glossary": _terms_block(terms, seg, source_lang, target_lang)}, seg,
                      target_lang, self._budget(seg), owner)
@@ -187,7 +193,7 @@ class PromptedEngine:
     # ------------------------------------------------------------ summaries
     def _summary_tokens(self, sentences: int, target_lang: str) -> int:
         per_sentence = 70 if target_lang == "zh" else 50
-        return max(self.min_new_tokens, per_sentence * sentences + 24)
+        return max(self.budget.min_new_tokens, per_sentence * sentences + 24)
 
     def _summary_job(self, template: str, text: str, sentences: int, owner: int, lang: str, target: str,
                      terms: Terms | None) -> _Job:
@@ -204,8 +210,8 @@ class PromptedEngine:
         finals: list[_Job | None] = []
         pieces: list[list[_Job]] = []
         for i, text in enumerate(texts):
-            if len(text) > self.map_reduce_chars:
-                chunks = pack_segments(split_sentences(text, lang), self.map_reduce_chars, len, JOINER[lang])
+            if len(text) > self.budget.map_reduce_chars:
+                chunks = pack_segments(split_sentences(text, lang), self.budget.map_reduce_chars, len, JOINER[lang])
                 pieces.append([self._summary_job(direct, c, max(2, sentences), i, lang, target, terms) for c in chunks])
                 finals.append(None)
             else:

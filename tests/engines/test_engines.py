@@ -8,7 +8,7 @@ from summarizer.engines import base
 from summarizer.engines.backends.transformers import looping
 from summarizer.engines.base import RepairRequest
 from summarizer.engines.postprocess import clean_output, is_repetitive, output_problems, trim_repetition
-from summarizer.engines.prompted import PromptedEngine
+from summarizer.engines.prompted import Budget, PromptedEngine
 from summarizer.errors import EngineUnavailable
 from summarizer.terms.glossary import load_glossary
 from summarizer.text.lang import han_letter_ratio
@@ -57,7 +57,7 @@ def test_looping_token_detector():
 
 def test_translate_keeps_paragraphs_segments_and_glossary():
     gen = ScriptedGenerator(lambda msg, n: "Translated." if "<source>" in msg else "?")
-    engine = PromptedEngine(gen, "llm", segment_tokens=30)
+    engine = PromptedEngine(gen, "llm", Budget(segment_tokens=30))
     text = "国家知识产权局发布了指南。今年授权5.32万件专利。\n\n第二段。"
     [out] = [g.text for g in engine.translate([text], "zh", "en", load_glossary())]
     assert out.split("\n")[1] == ""  # the blank line stays
@@ -95,14 +95,14 @@ def test_wrong_language_is_retried_sentence_by_sentence_then_failed():
 
 def test_output_budget_is_bounded_by_input():
     gen = ScriptedGenerator(lambda msg, n: "ok text")
-    engine = PromptedEngine(gen, "llm", min_new_tokens=10, max_new_tokens_ratio=2.0, segment_tokens=1000)
+    engine = PromptedEngine(gen, "llm", Budget(min_new_tokens=10, max_new_tokens_ratio=2.0, segment_tokens=1000))
     engine.translate(["a" * 100], "en", "zh")
     assert gen.calls[0][1] == [200]
 
 
 def test_map_reduce_summary_for_long_articles():
     gen = ScriptedGenerator(lambda msg, n: "要点。" if n == 1 else "最终摘要。")
-    engine = PromptedEngine(gen, "llm", map_reduce_chars=50)
+    engine = PromptedEngine(gen, "llm", Budget(map_reduce_chars=50))
     article = "。".join(["今天发生了一件重要的事情，很多人关注"] * 12) + "。"
     assert [g.text for g in engine.summarize([article, "短文。"], "zh", 3)] == ["最终摘要。", "要点。"]
     assert len(gen.calls) == 2 and len(gen.calls[0][0]) > 3  # map over pieces, then one reduce
@@ -128,7 +128,7 @@ def test_transformers_generator_on_tiny_qwen(tiny_qwen_dir):
     convs = [[{"role": "system", "content": "s"}, {"role": "user", "content": "x" * k}] for k in (1, 30, 5)]
     outs = gen.generate(convs, [3, 5, 4])
     assert len(outs) == 3 and all(isinstance(o.text, str) and isinstance(o.truncated, bool) for o in outs)
-    engine = PromptedEngine(gen, "llm", min_new_tokens=4, max_new_tokens_ratio=1.0)
+    engine = PromptedEngine(gen, "llm", Budget(min_new_tokens=4, max_new_tokens_ratio=1.0))
     assert isinstance(engine, base.Engine) and isinstance(engine, base.Repairer)
     [translation] = engine.translate(["今天。\n明天。"], "zh", "en")
     assert translation.text.count("\n") == 1

@@ -8,22 +8,10 @@ import math
 import re
 
 from summarizer.checks.numbers.currency import (
-    CURRENCY_EN_QUALIFIED,
-    CURRENCY_EN_SYMBOL,
-    CURRENCY_EN_WORD,
-    EN_SYMBOL_PATTERN,
-    QUALIFIED_EN_RE,
+    CURRENCY_EN_QUALIFIED, CURRENCY_EN_SYMBOL, CURRENCY_EN_WORD, EN_SYMBOL_PATTERN, QUALIFIED_EN_RE,
 )
 from summarizer.checks.numbers.quantity import (
-    ARABIC,
-    WEEKDAY_NAMES,
-    Finder,
-    Quantity,
-    Rule,
-    arabic_value,
-    latin_adjacent,
-    run_rules,
-    same_size,
+    ARABIC, WEEKDAY_NAMES, Finder, Quantity, Rule, arabic_value, latin_adjacent, run_rules, same_size,
     trailing_zero_precision,
 )
 

@@ -9,15 +9,7 @@ import re
 
 from summarizer.checks.numbers.currency import CURRENCY_ZH, LOCAL_YUAN_RE
 from summarizer.checks.numbers.quantity import (
-    ARABIC,
-    Finder,
-    Quantity,
-    Rule,
-    arabic_value,
-    latin_adjacent,
-    run_rules,
-    same_size,
-    trailing_zero_precision,
+    ARABIC, Finder, Quantity, Rule, arabic_value, latin_adjacent, run_rules, same_size, trailing_zero_precision,
 )
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,

