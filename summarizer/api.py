@@ -48,13 +48,19 @@ def process(source: str | Path | bytes, config: Settings | None = None, runner: 
     return runner.run(prepare(documents(source, config, name)))
 
 
-def process_texts(texts: Sequence[str], runner: Pipeline) -> list[Result]:
-    """One Result per text, each text taken as one article (eval sets: no cleaning-driven splitting)."""
+def process_texts(texts: Sequence[str], runner: Pipeline, source_lang: str | None = None) -> list[Result]:
+    """One Result per text, each text taken as one article (eval sets: no cleaning-driven splitting).
+    source_lang: the language the set declares (else detected per text)."""
     from summarizer.document import Article
     from summarizer.prepare.detect import detect_article
 
-    articles = [detect_article(Article(id=str(i), source_file="<eval>", title=None, text=t,
-                                       paragraphs=[p for p in t.split("\n") if p.strip()])) for i, t in enumerate(texts)]
+    articles = []
+    for i, text in enumerate(texts):
+        article = Article(id=str(i), source_file="<eval>", title=None, text=text,
+                          paragraphs=[p for p in text.split("\n") if p.strip()])
+        article = detect_article(article)
+        article.source_lang = source_lang or article.source_lang
+        articles.append(article)
     return runner.run([Result(article=a) for a in articles])
 
 

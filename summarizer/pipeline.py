@@ -63,21 +63,17 @@ class Pipeline:
         if self.translator is None:
             raise EngineUnavailable("translation needs a model: run `summarizer models pull`, or use --to none")
         for (lang, target), group in _group(todo, lambda r: (source_language(r.article), r.target_lang)):
-            outs = self.translator.translate([r.summary or "" for r in group], lang, target, self.terms)
-            for r, out in zip(group, outs):
-                r.summary_translated = _accepted(r, out, "summary_translated")
-            if mode == "full":
-                self._translate_full(group, lang, target)
+            paragraphs = [p for r in group for p in r.article.paragraphs] if mode == "full" else []
+            outs = iter(self.translator.translate([r.summary or "" for r in group] + paragraphs, lang, target, self.terms))
+            for r in group:
+                r.summary_translated = _accepted(r, next(outs), "summary_translated")
+            for r in group if mode == "full" else []:
+                r.translation_pairs = [(p, _accepted(r, next(outs), "translation") or "") for p in r.article.paragraphs]
+                r.translation = "\n\n".join(t for _, t in r.translation_pairs)
             for r in group:
                 if self.translator is not self.summarizer:
                     r.engine = f"{r.engine}+{self.translator.name}"
                     r.model = r.model or self.translator.model
-
-    def _translate_full(self, group: list[Result], lang: str, target: str) -> None:
-        outs = iter(self.translator.translate([p for r in group for p in r.article.paragraphs], lang, target, self.terms))
-        for r in group:
-            r.translation_pairs = [(p, _accepted(r, next(outs), "translation") or "") for p in r.article.paragraphs]
-            r.translation = "\n\n".join(t for _, t in r.translation_pairs)
 
     def check(self, results: list[Result]) -> None:
         from summarizer.checks import check_results
@@ -112,13 +108,15 @@ def run_step(name: str, step: Step, results: list[Result]) -> None:
     if not live:
         return
     start = time.perf_counter()
+    before = [(len(r.checks), len(r.notes)) for r in live]
     try:
         step(live)
     except BisumError:
         raise
     except Exception:  # isolate the failing article; the others go on
         log.debug("step %s failed for the batch; retrying article by article", name, exc_info=True)
-        for r in live:
+        for r, (checks, notes) in zip(live, before):
+            del r.checks[checks:], r.notes[notes:]  # what the failed attempt added is not kept twice
             run_step_alone(name, step, r)
     share = (time.perf_counter() - start) / len(live)
     for r in live:

@@ -30,7 +30,6 @@ EngineName = Enum("EngineName", {n: n for n in ENGINE_NAMES}, type=str)  # the r
 Target = Enum("Target", {n: n for n in ("auto", "en", "zh", "none")}, type=str)
 TranslateMode = Enum("TranslateMode", {n: n for n in ("summary", "full", "none")}, type=str)
 Task = Enum("Task", {n: n for n in ("summarization", "translation")}, type=str)
-EvalTask = Enum("EvalTask", {n: n for n in ("summarization", "translation", "pipeline")}, type=str)
 D = Settings()  # defaults, shown in --help
 
 
@@ -209,7 +208,7 @@ def _thresholds(values: List[str]) -> dict[str, float]:
 
 @app.command("eval")
 def eval_cmd(
-    task: EvalTask = typer.Option(...),
+    task: Task = typer.Option(..., help="summarization (ROUGE) or translation (BLEU, chrF, TER)."),
     data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, wmt19-en-zh, cls-en-zh) or a JSONL path."),
     engine: str = typer.Option("auto", help="auto, extractive, lead, lead-N, llm, llamacpp, seq2seq."),
     model: Optional[str] = typer.Option(None),

@@ -47,7 +47,7 @@ def iter_pending(
         yield pending, errors
 
 
-class _Counts:
+class RecordCounts:
     """Records written, by outcome, and the sink they go to."""
 
     def __init__(self, sink: JsonlSink):
@@ -72,7 +72,7 @@ def run_batch(paths: list[str], settings: Settings, out: Path | None, resume: bo
     pipeline = pipeline or build_pipeline(settings)
     single = len(inputs) == 1
     with JsonlSink(out, resume=resume) as sink, logging_redirect_tqdm():
-        counts = _Counts(sink)
+        counts = RecordCounts(sink)
         bar = tqdm(total=len(inputs), unit="file", file=sys.stderr, disable=single, dynamic_ncols=True)
         buffer: list[Result] = []
         for pending, errors in iter_pending(inputs, paths, settings, sink.done):
@@ -91,7 +91,7 @@ def run_batch(paths: list[str], settings: Settings, out: Path | None, resume: bo
     return 1 if counts.failed else 0
 
 
-def _flush(buffer: list[Result], pipeline: Pipeline, counts: _Counts) -> None:
+def _flush(buffer: list[Result], pipeline: Pipeline, counts: RecordCounts) -> None:
     """Run the pipeline over the gathered articles and write their records as they finish."""
     for r in pipeline.run(buffer):
         counts.write(r.to_record())

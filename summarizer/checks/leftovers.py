@@ -8,6 +8,7 @@ from functools import lru_cache
 from summarizer.terms.glossary import Glossary
 from summarizer.text.lang import HAN_RUN
 
+MAX_RULE_CHARS = 8  # longer runs are phrases or sentences, not names or terms
 _LINE_NUMBER = re.compile(r"(?:the\s+)?(\d+)\s*号线")  # metro lines: "the 11号线" -> "Line 11"
 _PUNCT = "，。、；：？！“”‘’（）《》【】…—·\u3000"
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b(?:to|CL:.*|abbr\. for .*|variant of .*)\b\s*")
@@ -49,7 +50,8 @@ def render_leftover(run: str, glossary: Glossary | None) -> str:
         return render(names[0], glossary)
     words = []
     for token in jieba.lcut(core):
-        words.append(_glossary_rendering(glossary, token) or word_gloss(token) or pinyin(token))
+        gloss = word_gloss(token) if len(token) > 1 else None  # one character's first sense is usually wrong
+        words.append(_glossary_rendering(glossary, token) or gloss or pinyin(token))
     return " ".join(w for w in words if w.strip())
 
 
@@ -59,6 +61,8 @@ def fix_leftovers(translation: str, glossary: Glossary | None) -> tuple[str, lis
 
     def replace(m: re.Match) -> str:
         run = m.group()
+        if len(run.strip(_PUNCT)) > MAX_RULE_CHARS or re.search("[。！？]", run):
+            return run  # a whole untranslated sentence: only a model can translate it; it stays flagged
         english = render_leftover(run, glossary)
         rewrites.append(f"{run.strip(_PUNCT)!r} -> {english!r}")
         before = translation[m.start() - 1] if m.start() else " "

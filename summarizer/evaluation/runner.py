@@ -34,7 +34,7 @@ from summarizer.evaluation.scoring.tokenizers import CJK_CHAR
 from summarizer.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
-TASKS = ("summarization", "translation", "pipeline")  # "pipeline": the old name of summarization through the pipeline
+TASKS = ("summarization", "translation")
 CHECKED_FIELDS = {"translation": ("translation",), "summarization": ("summary", "summary_translated")}
 
 
@@ -134,7 +134,7 @@ def run_eval(
 def load_task(task: str) -> str:
     if task not in TASKS:
         raise InputError(f"unknown task {task!r}; use one of {', '.join(TASKS)}")
-    return "summarization" if task == "pipeline" else task
+    return task
 
 
 def load_set(task: str, data: str, limit: int | None) -> EvalSet:
@@ -182,7 +182,7 @@ def predict(task: str, eval_set: EvalSet, system: System, out_dir: Path | None,
     cross = eval_set.target_lang != eval_set.source_lang
 
     def batch(items) -> list[dict]:
-        results = api.process_texts([item.source for item in items], system.pipeline())
+        results = api.process_texts([item.source for item in items], system.pipeline(), eval_set.source_lang)
         return [prediction_row(task, cross, r) for r in results]
 
     started = time.perf_counter()

@@ -9,6 +9,8 @@ needs and the result is cached in memory and as JSON under the bisum cache dir (
   first usable gloss: "Shanwei, prefecture-level city in Guangdong" -> "Shanwei".
 - surnames: single and two-character surnames -> their reading ("卢" -> "Lu", "欧阳" -> "Ouyang").
 - common: words that also have an ordinary (lower-case) entry, e.g. 海关 "customs"; used to reject false names.
+- generic: transliterated given names and surnames whose English spelling is a guess (泰勒 "Taylor (name)",
+  戴维 "Davy/Davey/Davie/David", 罗斯 "Roth, Ross, Rose or Rossi (name)"): Tyler, Davey and Rossby are as likely.
 
 BISUM_CEDICT may point at another CC-CEDICT file (cedict_ts.u8, plain or .gz) to use a newer release.
 """
@@ -62,9 +64,24 @@ NEWS_NAMES: dict[str, tuple[str, str]] = {
     "央视": ("CCTV", "org"),
     "微信": ("WeChat", "org"),
     "陕北": ("northern Shaanxi", "place"),
+    # CC-CEDICT glosses that are wrong or too narrow for news
+    "伊斯兰国": ("Islamic State", "org"),  # CEDICT: "Muslim countries" first
+    "奥委会": ("Olympic Committee", "org"),  # CEDICT: "Olympic committee" (lower case: cut to "Olympic")
+    "美国奥委会": ("United States Olympic Committee (USOC)", "org"),
+    "西亚": ("West Asia", "place"),  # CEDICT: "Southwest Asia"
+    "港龙航空": ("Cathay Dragon", "org"),  # renamed from Hong Kong Dragon Airlines in 2016
+    "中新社": ("China News Service", "org"),
+    "中新网": ("China News", "org"),
+    "格林尼治时间": ("Greenwich Mean Time (GMT)", "other"),
+    "格林尼治标准时间": ("Greenwich Mean Time (GMT)", "other"),
+    "新民主党": ("New Democratic Party (NDP)", "org"),  # Canada; 新 + 民主党 to the tagger
+    "科索沃解放军": ("Kosovo Liberation Army (KLA)", "org"),  # not the People's Liberation Army
+    "宙斯盾": ("Aegis", "other"),  # the combat system, not Zeus
 }
 # Words CC-CEDICT capitalises that news treats as ordinary words.
-NOT_NAMES = {"互联网", "中文", "英文", "西方", "东方", "服务质量", "北京时间", "万维网", "大和"}
+NOT_NAMES = {"互联网", "中文", "英文", "西方", "东方", "服务质量", "北京时间", "万维网", "大和",
+             "日电",  # the dateline "5日电" (dispatch of the 5th), not NEC
+             "三国"}  # "the three countries" in news, not the Three Kingdoms
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -100,6 +117,7 @@ class Lexicon:
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # zh -> (english, kind)
     surnames: dict[str, str] = field(default_factory=dict)  # zh -> reading
     common: frozenset[str] = frozenset()  # words with an ordinary, lower-case entry
+    generic: frozenset[str] = frozenset()  # transliterated given names/surnames: the spelling is a guess
     entries: int = 0  # dictionary lines read
 
 
@@ -168,10 +186,20 @@ def _is_proper(pinyin: str, glosses: list[str]) -> bool:
     return len(words) >= 2 and all(w[:1].isupper() or w in _CONNECTORS for w in words)
 
 
+def _is_generic(glosses: list[str]) -> bool:
+    """泰勒 "Taylor (name)", 罗斯 "Roth, Ross, Rose or Rossi (name)", 戴维 "Davy/Davey/Davie/David"; not 埃尔多安
+    "Erdogan (name)/Recep Tayyip Erdoğan (1954-), ...", where a second gloss names the one well-known bearer."""
+    first = glosses[0] if glosses else ""
+    if "(name)" in first and (re.search(r",| or ", first) or not any(map(_LIFESPAN.search, glosses))):
+        return True
+    return sum(bool(re.fullmatch(r"[A-Z][a-z]+", g)) for g in glosses) >= 3
+
+
 def _parse(lines) -> tuple[dict[str, list], Lexicon]:
     """Raw proper entries (zh -> [(english|None, kind, redirect)]) plus surnames/common words."""
     raw: dict[str, list] = {}
     lex, common, count = Lexicon(), set(), 0
+    generic: dict[str, bool] = {}
     for line in lines:
         m = _LINE.match(line)
         if not m:
@@ -188,10 +216,12 @@ def _parse(lines) -> tuple[dict[str, list], Lexicon]:
             continue
         if len(simp) < 2 or not re.fullmatch(rf"[{_CJK}]+", simp):
             continue
+        generic[simp] = generic.get(simp, True) and _is_generic(glosses)
         see = _SEE.match(glosses[0])
         english = next((e for e in map(clean_gloss, glosses) if e), None)
         raw.setdefault(simp, []).append((english, guess_kind(glosses), see.group(1) if see else None))
     lex.common, lex.entries = frozenset(common), count
+    lex.generic = frozenset(zh for zh, flag in generic.items() if flag)
     return raw, lex
 
 
@@ -218,6 +248,7 @@ def build(lines) -> Lexicon:
         if best:
             lex.names[zh] = best
     lex.names.update(NEWS_NAMES)
+    lex.generic -= NEWS_NAMES.keys()
     return lex
 
 
@@ -246,14 +277,14 @@ def _read_cache(path: Path) -> Lexicon | None:
     try:
         blob = json.loads(path.read_text("utf-8"))
         return Lexicon({k: tuple(v) for k, v in blob["names"].items()}, blob["surnames"],
-                       frozenset(blob["common"]), blob["entries"])
+                       frozenset(blob["common"]), frozenset(blob["generic"]), blob["entries"])
     except (OSError, ValueError, KeyError):
         return None
 
 
 def _write_cache(path: Path, lex: Lexicon) -> None:
     blob = {"source": SOURCE, "licence": LICENCE, "entries": lex.entries, "names": lex.names,
-            "surnames": lex.surnames, "common": sorted(lex.common)}
+            "surnames": lex.surnames, "common": sorted(lex.common), "generic": sorted(lex.generic)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -300,6 +331,11 @@ def kind(zh: str) -> str | None:
     """person|place|org|other for a known name, from its dictionary glosses."""
     hit = load().names.get(zh)
     return hit[1] if hit else None
+
+
+def is_generic(zh: str) -> bool:
+    """True for a transliterated given name or surname whose English spelling is a guess (泰勒 Taylor/Tyler)."""
+    return zh in load().generic
 
 
 def surname(zh: str) -> str | None:

@@ -1,7 +1,12 @@
 """Chinese names in news text: find them, render them the way English-language news does, check a translation.
 
-Rendering order: the glossary, then the CC-CEDICT lexicon (summarizer.terms.lexicon), then pinyin (pypinyin).
-Conventions of the pinyin fallback: see summarizer.terms.romanize.
+Rendering order: the glossary, then English the source itself gives in brackets (莱顿 (Layton)), then the
+CC-CEDICT lexicon (summarizer.terms.lexicon), then pinyin (pypinyin) by the conventions in summarizer.terms.romanize.
+Each `Rendering` says where it came from and whether it is safe to require: pinyin only for names judged Chinese
+(summarizer.terms.foreign: 鲍勃 Bob, 新斯科舍省 Nova Scotia get none), lexicon glosses only where they are a good
+news rendering (not a guessed spelling of a given name, not a piece of a longer foreign name). Prompts and checks
+use only those (`required_terms`, `missing_renderings`); the forms a translation may use are in
+summarizer.terms.variants.
 Adjacent administrative units (广州市荔湾区石围塘街道) stay separate names, one per unit, so that each is required
 and checked on its own and the translation may order them the English way (Shiweitang Subdistrict, Liwan District,
 Guangzhou); the pieces of one unit (石围 + 塘 + 街道) are joined.
@@ -11,14 +16,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import jieba
 import jieba.posseg as pseg
 
 from summarizer.terms import lexicon
+from summarizer.terms.foreign import context, english_in_text, looks_foreign
 from summarizer.terms.romanize import (COMMON_SURNAMES, COMPANY_SUFFIXES, COMPOUND_SURNAMES, ORG_SUFFIXES,
-                                       PLACE_UNITS, Lookup, compose, ending_of, person, pinyin, with_unit)
+                                       PLACE_UNITS, Lookup, composed, ending_of, person, pinyin, with_unit)
+from summarizer.terms.variants import ALIASES, any_present, english_forms, parts_present, surname_present
 
 jieba.setLogLevel(logging.WARNING)
 log = logging.getLogger(__name__)
@@ -33,20 +41,37 @@ _TAG_KIND = {"nr": "person", "nrfg": "person", "ns": "place", "nt": "org", "nz":
 _PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
 _ANON = re.compile(r"([\u4e00-\u9fff]{1,2}?)某某?(?![些种个项位地处天日年月次件物事类])")
 _HAN = re.compile(r"[\u3400-\u9fff]+")
-# English unit words a translation may leave out ("Liwan" for Liwan District, "Kuaishou" for Kuaishou Technology).
-_OPTIONAL_WORDS = {w for w in PLACE_UNITS.values() if w} | {ORG_SUFFIXES[s] for s in COMPANY_SUFFIXES} | {
-    "City", "Station", "Company"}
-ALIASES = {"China": ("Chinese",), "United States": ("US", "U.S.", "USA", "America", "American"),
-           "Japan": ("Japanese",), "South Korea": ("Korea", "Korean", "ROK"), "Germany": ("German",),
-           "France": ("French",), "United Kingdom": ("UK", "Britain", "British"), "Russia": ("Russian",),
-           "Macao": ("Macau",), "Uighur": ("Uygur", "Uyghur"), "People's Republic of China": ("PRC", "China"),
-           "Foreign Affairs": ("Foreign",)}
+_DETERMINERS = set("各每全该本两多诸此")
+_NOT_GIVEN_END = set("说称自和与在对向等的了是也")  # 莫兰说 "Moran said", 高鸿自 "Gavilon since": not names
+_CONTEXT_RANK = {"": 0, "region": 1, "last": 2, "first": 2, "inside": 2, "middle": 3, "fragment": 3}
+__all__ = ["ALIASES", "Missing", "Name", "Rendering", "find_names", "missing_renderings", "pinyin", "render",
+           "rendering", "required_renderings", "required_terms", "variants"]
 
 
 @dataclass(frozen=True)
 class Name:
     zh: str
     kind: str  # person|place|org|other
+    # What the text around the name says (summarizer.terms.foreign.context): "first"/"middle"/"last" part of a
+    # dotted foreign name, "fragment" of a longer transliteration, "region" (a person after 新加坡, 香港 ...), "".
+    context: str = field(default="", compare=False)
+    english: str = field(default="", compare=False)  # English the source gives in brackets after the name
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """An English rendering, where it came from, and whether prompts and checks may require it."""
+    en: str
+    source: str  # "glossary" | "text" (brackets in the source) | "lexicon" | "pinyin"
+    confident: bool = True
+    doubt: str = ""  # why it is not confident
+
+
+class Missing(NamedTuple):
+    """A name whose required rendering a translation lacks; `source` is the rendering's provenance."""
+    zh: str
+    en: str
+    source: str
 
 
 def as_lookup(glossary) -> Lookup | None:
@@ -76,10 +101,35 @@ def find_names(text: str, glossary=None) -> list[Name]:
             hits.append((starts[i], name))
         i += step
     seen: dict[str, Name] = {}
-    for _, name in sorted(hits, key=lambda h: h[0]):
-        seen.setdefault(name.zh, name)
+    for start, name in sorted(hits, key=lambda h: h[0]):
+        seen[name.zh] = _in_context(text, start, name, seen.get(name.zh))
+    _mark_foreign_prefixes(seen)
     log.debug("find_names: %d names in %d characters", len(seen), len(text))
     return list(seen.values())
+
+
+def _in_context(text: str, start: int, name: Name, earlier: Name | None) -> Name:
+    """The name with what this occurrence's surroundings say, merged with its earlier occurrences."""
+    end = start + len(name.zh)
+    if text[start:end] != name.zh:
+        return earlier or name
+    ctx = context(text, start, end, name.zh, name.kind)
+    english = english_in_text(text, end) if ctx in {"", "last"} else ""
+    if ctx == "last" and english:
+        english = english.split()[-1]  # 埃尔多安（Recep Tayyip Erdoğan） -> Erdoğan
+    if earlier is None:
+        return Name(name.zh, name.kind, ctx, english)
+    if _CONTEXT_RANK[ctx] <= _CONTEXT_RANK[earlier.context]:
+        ctx = earlier.context
+    return Name(earlier.zh, earlier.kind, ctx, earlier.english or english)
+
+
+def _mark_foreign_prefixes(seen: dict[str, Name]) -> None:
+    """戴维空 (戴维 + 空出 "vacated") when 戴维 is a foreign name elsewhere in the text: not a Chinese person."""
+    foreign = [n.zh for n in seen.values() if n.context in {"first", "middle", "last", "fragment"}]
+    for zh, name in seen.items():
+        if name.kind == "person" and not name.context and any(zh.startswith(f) and zh != f for f in foreign):
+            seen[zh] = Name(zh, name.kind, "fragment", name.english)
 
 
 def _anonymised(text: str):
@@ -97,6 +147,8 @@ def _anonymised(text: str):
 
 def _match_at(tokens, i: int, lookup: Lookup | None) -> tuple[Name | None, int]:
     """The name starting at token i and how many tokens it spans (1 when there is none)."""
+    if i and tokens[i - 1][0][-1:] in {"以", "向"} and tokens[i][0][:1] in "东南西北" and tokens[i][0][1:2] == "约":
+        return None, 1  # 以北约15英里 "about 15 miles north", not NATO
     for j in range(min(len(tokens), i + 4), i, -1):  # a known name, longest span first
         name = _known(tokens, i, j, lookup)
         if name:
@@ -119,6 +171,8 @@ def _match_at(tokens, i: int, lookup: Lookup | None) -> tuple[Name | None, int]:
         return Name(word + nxt, "person"), 2  # 罗知 + 之 + 、
     if flag == "nr" and len(word) == 3 and word[1] == word[2] and nxt in {"的", "地"}:
         return None, 1  # 冷冰冰的: an adjective, not a person
+    if flag in {"nr", "nrfg"} and (ending_of("_" + nxt, PLACE_UNITS) or nxt in ORG_SUFFIXES):
+        return None, 1  # 关天 + 经济区: the stem of a place, not a person
     return (Name(word, _TAG_KIND[flag]) if _plausible(word, flag) else None), 1
 
 
@@ -193,10 +247,18 @@ def _plausible(word: str, flag: str) -> bool:
     if flag in {"nr", "nrfg"}:
         return _looks_likeperson(word)
     if flag == "ns":
-        return any(word.endswith(u) and len(word) > len(u) + 1 for u in PLACE_UNITS)
+        return _place_with_unit(word)
     if flag in {"nt", "nz"}:
         return _org_with_named_stem(word)
     return False  # nrt (foreign transliterations) only through the lexicon
+
+
+def _place_with_unit(word: str) -> bool:
+    """震泽镇, 石围塘街道; not 亚太地区 "the Asia-Pacific region", 文明城市 "civilised city", 各县区 "each county"."""
+    if not any(word.endswith(u) and len(word) > len(u) + 1 for u in PLACE_UNITS):
+        return False
+    tail = word[-2:]
+    return word[0] not in _DETERMINERS and not (tail not in PLACE_UNITS and lexicon.is_common_word(tail))
 
 
 def _looks_likeperson(word: str) -> bool:
@@ -204,6 +266,8 @@ def _looks_likeperson(word: str) -> bool:
     given = word[2:] if compound else word[1:]
     if not (compound or word[0] in COMMON_SURNAMES) or not 1 <= len(given) <= 2:
         return False
+    if word[0] == "和" or (len(given) == 2 and given[-1] in _NOT_GIVEN_END):
+        return False  # 和塞科 "and Seko", 莫兰说 "Moran said"
     if len(given) == 2 and lexicon.is_common_word(given):
         return False  # 牛羊肉, 高亮度
     return compound or not (len(given) == 2 and lexicon.is_known(given))  # 韩欧美
@@ -242,66 +306,95 @@ def _unknown_place(tokens, i: int) -> tuple[Name | None, int]:
 
 # -- rendering -----------------------------------------------------------------------------------
 
-def render(name: Name, glossary=None) -> str:
-    """English for a name: glossary, then lexicon, then pinyin by the conventions in the module docstring."""
+def rendering(name: Name, glossary=None) -> Rendering | None:
+    """English for a name with its provenance; None for a foreign-looking name that nothing but pinyin would give."""
     lookup = as_lookup(glossary)
     hit = lookup(name.zh) if lookup else None
     if hit:
-        return hit
-    if name.kind == "person":
-        return lexicon.lookup(name.zh) or person(name.zh)
+        return Rendering(hit, "glossary")
+    if name.english:
+        return Rendering(name.english, "text")
     known = lexicon.lookup(name.zh)
     if known:
-        return with_unit(name.zh, known) if name.kind == "place" else known
-    return compose(name.zh, lookup)
+        doubt = _lexicon_doubt(name)
+        return Rendering(with_unit(name.zh, known) if name.kind == "place" else known, "lexicon", not doubt, doubt)
+    if name.context not in {"", "region"} or looks_foreign(name.zh, name.kind):
+        if name.kind == "person" or composed(name.zh, lookup)[1] == "pinyin":
+            return None  # 鲍勃 is Bob, not "Bao Bo"; 新斯科舍省 is Nova Scotia, not "Xinsikeshe Province"
+    if name.kind == "person":
+        doubt = "a person from a place that does not spell names in pinyin" if name.context == "region" else ""
+        return Rendering(person(name.zh), "pinyin", not doubt, doubt)
+    return Rendering(*composed(name.zh, lookup))
+
+
+def _lexicon_doubt(name: Name) -> str:
+    """Why a lexicon gloss is not a safe rendering here, or "" when it is."""
+    if name.context in {"fragment", "middle"}:
+        return "a piece of a longer foreign name"
+    if name.context == "inside":
+        return "the start of a longer name the source glosses in brackets"
+    if name.context in {"first", "last"} and lexicon.kind(name.zh) in {"place", "org"}:
+        return "a place or organisation gloss for part of a personal name"
+    if lexicon.is_generic(name.zh):
+        return "a transliterated given name or surname: the English spelling is a guess"
+    return ""
+
+
+def render(name: Name, glossary=None) -> str:
+    """English for a name (see `rendering`). Callers that must put something in place of the Chinese (the leftovers
+    fixer) get plain joined pinyin for a foreign-looking name; it is never required nor checked."""
+    found = rendering(name, glossary)
+    return found.en if found else pinyin(name.zh)
 
 
 # -- prompts and checks --------------------------------------------------------------------------
 
+def required_renderings(text: str, glossary=None) -> dict[str, Rendering]:
+    """Every name in `text` with a confident rendering -> that rendering (with its provenance)."""
+    lookup, found = as_lookup(glossary), {}
+    for name in find_names(text, lookup):
+        r = rendering(name, lookup)
+        if r and r.confident:
+            found[name.zh] = r
+    return found
+
+
 def required_terms(text: str, glossary=None) -> dict[str, str]:
-    """Every name in `text` -> its required English rendering, for a translation prompt."""
-    lookup = as_lookup(glossary)
-    return {name.zh: render(name, lookup) for name in find_names(text, lookup)}
+    """Every name in `text` with a confident rendering -> its English, for a translation prompt."""
+    return {zh: r.en for zh, r in required_renderings(text, glossary).items()}
 
 
 def variants(name: Name, glossary=None) -> set[str]:
-    """Acceptable English forms: the rendering, the glossary/lexicon/pinyin ones, without unit words."""
+    """Acceptable English forms: the rendering, the glossary/lexicon/pinyin ones, without unit words, aliases."""
     lookup = as_lookup(glossary)
-    forms = {render(name, lookup), lexicon.lookup(name.zh) or "", (lookup and lookup(name.zh)) or ""}
+    found = rendering(name, lookup)
+    forms = {found.en if found else "", lexicon.lookup(name.zh) or "", (lookup and lookup(name.zh)) or ""}
     if name.kind != "person":
         forms.add(pinyin(name.zh))
     tail = ending_of(name.zh, ORG_SUFFIXES) if not (lookup and lookup(name.zh)) else None
     if tail and not lexicon.lookup(name.zh):  # a composed org: its named stem is what must survive
         forms.add(render(Name(name.zh[: -len(tail)], "place"), lookup))
-    for form in list(forms):
-        forms.add(re.sub(r"\s*\(([^()]*)\)", "", form))  # "World ... Organization (WIPO)" -> both halves
-        forms.update(re.findall(r"\(([^()]*)\)", form))
-    for form in list(forms):
-        forms.add(re.sub(r"(?: (?:%s))+$" % "|".join(map(re.escape, _OPTIONAL_WORDS)), "", form))
-        ministry = re.fullmatch(r"Ministry of (.+)", form)  # 外交部副部长 -> "Vice Foreign Minister"
-        if ministry:
-            forms.update(f"{ministry.group(1)} {w}" for w in ("Ministry", "Minister"))
-    for form in list(forms):
-        forms.update(form.replace(word, a) for word, aliases in ALIASES.items() if word in form for a in aliases)
-    return {f.strip() for f in forms if f.strip()}
+    return english_forms(forms)
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[-‐–—]", " ", text.replace("’", "'"))).lower()
+def _kept(name: Name, found: Rendering, english: str, lookup: Lookup | None) -> bool:
+    """The translation has the name in one of its forms, by its parts, or (a person) by surname alone."""
+    if any_present(variants(name, lookup), english) or parts_present(found.en, english):
+        return True
+    if name.kind != "person" or found.source == "text":
+        return False
+    sur = name.zh[:2] if name.zh[:2] in COMPOUND_SURNAMES else name.zh[:1]
+    reading = lexicon.surname(sur) or ""
+    chinese_order = found.source == "pinyin" or found.en.split()[0].lower() == reading.lower()
+    return surname_present(found.en, english, chinese_order)
 
 
-def _present(form: str, english: str) -> bool:
-    f, e = _norm(form), _norm(english)
-    if len(f) < 5:
-        return re.search(rf"(?<![a-z]){re.escape(f)}(?![a-z])", e) is not None
-    squash = re.compile(r"[^a-z0-9]")
-    return f in e or f.replace("'", "") in e.replace("'", "") or squash.sub("", f) in squash.sub("", e)
-
-
-def missing_renderings(source_zh: str, english: str, glossary=None) -> list[tuple[str, str]]:
-    """(zh, expected English) for each name in the source whose English is absent from the translation."""
+def missing_renderings(source_zh: str, english: str, glossary=None) -> list[Missing]:
+    """(zh, expected English, provenance) for each name in the source with a confident rendering that the
+    translation lacks. Provenance is "glossary", "text", "lexicon" or "pinyin" (see `Rendering`)."""
     lookup, missing = as_lookup(glossary), []
     for name in find_names(source_zh, lookup):
-        if not any(_present(form, english) for form in variants(name, lookup)):
-            missing.append((name.zh, render(name, lookup)))
+        found = rendering(name, lookup)
+        if found and found.confident and not _kept(name, found, english, lookup):
+            missing.append(Missing(name.zh, found.en, found.source))
     return missing

@@ -48,6 +48,7 @@ ORG_SUFFIXES = {"股份有限公司": "Co., Ltd.", "有限责任公司": "Co., L
                 "检察院": "Procuratorate", "律师事务所": "Law Firm", "协会": "Association", "学会": "Society",
                 "基金会": "Foundation", "委员会": "Committee", "联合会": "Federation", "医院": "Hospital",
                 "出版社": "Press", "日报": "Daily", "晚报": "Evening News", "电视台": "TV", "局": "Bureau"}
+_WORD_UNITS = {"镇", "乡", "村", "街"}  # a one-character stem and these read as one word: 乌镇 Wuzhen
 COMPANY_SUFFIXES = {"股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "控股", "科技"}  # not after places
 
 
@@ -94,17 +95,28 @@ def with_unit(zh: str, english: str) -> str:
 
 def compose(zh: str, lookup: Lookup | None) -> str:
     """Stem + English unit/suffix for names no dictionary knows: 荔湾区, 快手科技, 天津市高级人民法院."""
+    return composed(zh, lookup)[0]
+
+
+def composed(zh: str, lookup: Lookup | None) -> tuple[str, str]:
+    """`compose` and where the stem came from: "glossary", "lexicon", or "pinyin" when any part is pinyin."""
     for table in (ORG_SUFFIXES, PLACE_UNITS):
         suffix = ending_of(zh, table)
         if suffix:
             stem = zh[: -len(suffix)]
-            stem_en = (lookup and lookup(stem)) or lexicon.lookup(stem)
+            if table is PLACE_UNITS and len(stem) == 1 and suffix in _WORD_UNITS:
+                return pinyin(zh), "pinyin"  # 乌镇 is Wuzhen, not "Wu Town"
+            glossed = lookup and lookup(stem)
+            stem_en = glossed or lexicon.lookup(stem)
             if table is PLACE_UNITS and stem_en and re.search(r"[- ]", stem_en):
                 stem_en = None  # 粤海街道 is Yuehai Subdistrict, not "Guangdong-Hainan Subdistrict"
-            stem_en = with_unit(stem, stem_en) if stem_en else compose(stem, lookup)
+            if stem_en:
+                stem_en, source = with_unit(stem, stem_en), "glossary" if glossed else "lexicon"
+            else:
+                stem_en, source = composed(stem, lookup)
             if table is ORG_SUFFIXES:  # 河北省高级人民法院 -> Hebei High People's Court
                 stem_en = re.sub(r" Province$", "", stem_en)
             if suffix == "公司" and lexicon.kind(stem) == "org":
-                return stem_en  # 华为公司 -> Huawei
-            return " ".join(p for p in (stem_en, table[suffix]) if p)
-    return pinyin(zh)
+                return stem_en, source  # 华为公司 -> Huawei
+            return " ".join(p for p in (stem_en, table[suffix]) if p), source
+    return pinyin(zh), "pinyin"

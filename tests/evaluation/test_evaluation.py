@@ -56,11 +56,15 @@ class FakeTranslator:
         return [Generation(t) for t in texts]
 
     def translate(self, texts, source_lang, target_lang, terms=None):
-        return [Generation(REFERENCE.replace("35", "53") if t.strip() == SOURCE else t) for t in texts]
+        return [Generation(REFERENCE.replace("35", "53") if t.strip() == SOURCE else OTHER.get(t.strip(), t))
+                for t in texts]
 
     def repair(self, requests, source_lang, target_lang, terms=None):
         self.repairs += len(requests)
         return [Generation(REFERENCE if r.source.strip() == SOURCE else r.translation) for r in requests]
+
+
+OTHER = {"今天天气很好。": "The weather is fine today."}
 
 
 ZH_ROWS = [
@@ -167,7 +171,7 @@ def test_lead_n_engine_names_via_api(tmp_path, monkeypatch):
 
 
 def test_summarization_collects_check_rates(zh_set, tmp_path):
-    result = run_eval("pipeline", str(zh_set), _system(FakeEngine()), settings=_settings(), out_dir=tmp_path,
+    result = run_eval("summarization", str(zh_set), _system(FakeEngine()), settings=_settings(), out_dir=tmp_path,
                       report_dir=tmp_path / "r")
     rows = [json.loads(line) for line in result.predictions_path.read_text(encoding="utf-8").splitlines()]
     assert result.task == "summarization" and all("checks" in row for row in rows)
@@ -180,7 +184,7 @@ def test_summarization_collects_check_rates(zh_set, tmp_path):
 
 def _mt_set(tmp_path) -> Path:
     rows = [{"id": "t0", "source": SOURCE, "reference": REFERENCE, "lang_pair": "zh-en"},
-            {"id": "t1", "source": "今天天气很好。", "reference": "今天天气很好。", "lang_pair": "zh-en"}]
+            {"id": "t1", "source": "今天天气很好。", "reference": "The weather is fine today.", "lang_pair": "zh-en"}]
     return _write(tmp_path / "mt.jsonl", rows)
 
 

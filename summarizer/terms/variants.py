@@ -1,0 +1,135 @@
+"""The English forms a correct translation may use for a rendering, and whether a translation has one of them.
+
+"United States" may be written US, U.S., USA, America or American; "Turkey" Turkish; "Islamic State" ISIS, ISIL or
+Daesh; "Democratic Party" Democrats; "Ministry of Defense" Defense Minister; "Donald Trump" Trump; "China-Russia"
+China ... Russia. Matching ignores case (except for acronyms: US is not "us"), accents (Erdoğan, Ürümqi),
+hyphens and British spellings (Organisation, Defence).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from summarizer.terms.romanize import COMPANY_SUFFIXES, ORG_SUFFIXES, PLACE_UNITS
+
+# Words inside a rendering -> words a translation may use instead (demonyms, short names).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "China": ("Chinese", "Sino"), "United States": ("US", "U.S.", "USA", "America", "American"),
+    "USA": ("US", "U.S.", "United States", "America", "American"), "Japan": ("Japanese",),
+    "South Korea": ("Korea", "Korean", "ROK"), "North Korea": ("DPRK", "North Korean"), "Germany": ("German",),
+    "France": ("French",), "United Kingdom": ("UK", "U.K.", "Britain", "British"), "Russia": ("Russian",),
+    "Macao": ("Macau",), "Uighur": ("Uygur", "Uyghur"), "People's Republic of China": ("PRC", "China"),
+    "Foreign Affairs": ("Foreign",), "Turkey": ("Turkish", "Türkiye", "Turk"),
+    "Argentina": ("Argentine", "Argentinian"), "Canada": ("Canadian",), "Afghanistan": ("Afghan",),
+    "Sweden": ("Swedish", "Swede"), "Switzerland": ("Swiss",), "Scotland": ("Scottish", "Scot"),
+    "Holland": ("Netherlands", "Dutch"), "Netherlands": ("Dutch", "Holland"), "Iran": ("Iranian",),
+    "Iraq": ("Iraqi",), "Israel": ("Israeli",), "Pakistan": ("Pakistani",), "Thailand": ("Thai",),
+    "Spain": ("Spanish", "Spaniard"), "Italy": ("Italian",), "Greece": ("Greek",), "Poland": ("Polish", "Pole"),
+    "Finland": ("Finnish", "Finn"), "Denmark": ("Danish", "Dane"), "Norway": ("Norwegian",),
+    "Ireland": ("Irish",), "Wales": ("Welsh",), "England": ("English",), "Egypt": ("Egyptian",),
+    "Philippines": ("Filipino", "Philippine"), "Vietnam": ("Vietnamese", "Viet Nam"), "Portugal": ("Portuguese",),
+    "Brazil": ("Brazilian",), "Mexico": ("Mexican",), "Peru": ("Peruvian",), "Chile": ("Chilean",),
+    "Cuba": ("Cuban",), "Haiti": ("Haitian",), "India": ("Indian",), "Singapore": ("Singaporean",),
+    "Saudi Arabia": ("Saudi",), "Syria": ("Syrian",), "Lebanon": ("Lebanese",), "Serbia": ("Serbian", "Serb"),
+    "Serb": ("Serbian",), "Kosovo": ("Kosovar",), "Albania": ("Albanian",), "Ukraine": ("Ukrainian",),
+    "Belgium": ("Belgian",), "Austria": ("Austrian",), "Hungary": ("Hungarian",), "Taiwan": ("Taiwanese",),
+    "Mongolia": ("Mongolian",), "Palestine": ("Palestinian",), "Nepal": ("Nepalese", "Nepali"),
+    "Yemen": ("Yemeni",), "Jordan": ("Jordanian",), "Morocco": ("Moroccan",), "Europe": ("European",), "Asia": ("Asian",), "Africa": ("African",),
+    "New Zealand": ("Kiwi",), "Kyrgyzstan": ("Kyrgyz",), "Tajikistan": ("Tajik",), "Uzbekistan": ("Uzbek",),
+    "Kazakhstan": ("Kazakh",), "Czech Republic": ("Czech",), "Soviet Union": ("Soviet", "USSR", "U.S.S.R."),
+    "Mt ": ("Mount ",), "Commonwealth of Australia": ("Australia",),
+}
+# Whole renderings -> the short forms and other names news uses for them.
+SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "Islamic State": ("ISIS", "ISIL", "IS", "Daesh"), "Olympic Committee": ("IOC", "USOC"),
+    "Federal Bureau of Investigation": ("FBI",), "Central Intelligence Agency": ("CIA",),
+    "National Aeronautics and Space Administration": ("NASA",),
+    "US National Aeronautics and Space Administration": ("NASA",), "United Nations": ("UN", "U.N."),
+    "World Health Organization": ("WHO",), "European Union": ("EU", "E.U."), "World Trade Organization": ("WTO",),
+    "International Monetary Fund": ("IMF",), "World War One": ("First World War", "World War I", "WWI"),
+    "World War Two": ("Second World War", "World War II", "WWII"),
+    "Democratic Party": ("Democrats", "Democrat"), "Republican Party": ("Republicans", "Republican", "GOP"),
+    "Central Committee of the CCP": ("CPC Central Committee", "CCP Central Committee", "Party Central Committee"),
+    "Xinhua News Agency": ("Xinhua",), "China News Service": ("CNS", "ECNS", "China News"),
+    "China News": ("ECNS", "China News Service", "chinanews"), "Cathay Dragon": ("Dragonair",),
+    "People's Liberation Army": ("PLA",), "Palestinian National Authority": ("Palestinian Authority", "PA", "PNA"),
+    "Defense Department": ("Ministry of Defense", "Defense Ministry", "Defense Minister", "Department of Defense"),
+    "Ministry of Internal Affairs": ("Interior Ministry", "Ministry of the Interior", "Interior Minister",
+                                     "Department of the Interior"),
+}
+# English unit words a translation may leave out ("Liwan" for Liwan District, "Pacific" for Pacific Ocean).
+OPTIONAL_WORDS = {w for w in PLACE_UNITS.values() if w} | {ORG_SUFFIXES[s] for s in COMPANY_SUFFIXES} | {
+    "City", "Station", "Company", "Ocean"}
+_BRITISH = ((r"isation", "ization"), (r"\bdefence\b", "defense"), (r"\bcentre\b", "center"),
+            (r"\borganis", "organiz"), (r"\bprogramme\b", "program"))
+_ACRONYM = re.compile(r"(?:[A-Z]\.?){2,6}")
+
+
+def english_forms(renderings: Iterable[str]) -> set[str]:
+    """Every form a translation may use for any of `renderings` (see the module docstring)."""
+    forms = {r for r in renderings if r}
+    for form in list(forms):
+        forms.add(re.sub(r"\s*\(([^()]*)\)", "", form))  # "World ... Organization (WIPO)" -> both halves
+        forms.update(re.findall(r"\(([^()]*)\)", form))
+    for form in list(forms):
+        forms.add(re.sub(r"(?: (?:%s))+$" % "|".join(map(re.escape, OPTIONAL_WORDS)), "", form))
+        ministry = re.fullmatch(r"Ministry of (.+)", form)  # 外交部副部长 -> "Vice Foreign Minister"
+        if ministry:
+            forms.update(f"{ministry.group(1)} {w}" for w in ("Ministry", "Minister"))
+    for form in list(forms):
+        forms.update(SHORT_FORMS.get(form, ()))
+    for form in list(forms):
+        forms.update(form.replace(word, a) for word, aliases in ALIASES.items() if word in form for a in aliases)
+    return {f.strip() for f in forms if f.strip()}
+
+
+def fold(text: str) -> str:
+    """Accents off (Erdoğan -> Erdogan, Ürümqi -> Urumqi), curly apostrophes straight."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def norm(text: str) -> str:
+    text = re.sub(r"\s+", " ", re.sub(r"[-‐–—]", " ", fold(text))).lower()
+    for british, american in _BRITISH:
+        text = re.sub(british, american, text)
+    return text
+
+
+def present(form: str, english: str) -> bool:
+    """`form` occurs in `english`: acronyms as whole words in their case, short forms as whole words."""
+    if _ACRONYM.fullmatch(form):
+        return re.search(rf"(?<![A-Za-z.]){re.escape(form)}(?![A-Za-z])", fold(english)) is not None
+    f, e = norm(form), norm(english)
+    if len(f) < 5:
+        return re.search(rf"(?<![a-z]){re.escape(f)}(?![a-z])", e) is not None
+    squash = re.compile(r"[^a-z0-9]")
+    return f in e or f.replace("'", "") in e.replace("'", "") or squash.sub("", f) in squash.sub("", e)
+
+
+def any_present(forms: Iterable[str], english: str) -> bool:
+    return any(present(form, english) for form in forms)
+
+
+def parts_present(rendering: str, english: str) -> bool:
+    """A hyphenated pair or list of places, each part in any of its forms: "China-Russia" in "China and Russia"."""
+    parts = rendering.split("-")
+    if len(parts) < 2 or not all(p[:1].isupper() for p in parts):
+        return False
+    return all(any_present(english_forms([p]), english) for p in parts)
+
+
+def surname_present(rendering: str, english: str, chinese_order: bool) -> bool:
+    """A person by surname alone, as news does after the first mention: "Hu said" for Hu Jintao, "Trump" for Donald
+    Trump. A Chinese surname must stand alone: "Ma Chaoxu" is a wrong Ma Zhaoxu, not a short form."""
+    words = fold(rendering).split()
+    if len(words) < 2:
+        return False
+    text = fold(english)
+    if chinese_order:
+        sur = re.escape(words[0])
+        alone = re.search(rf"(?<![A-Za-z]){sur}(?![A-Za-z])(?!\s+[A-Z])", text)
+        other = re.search(rf"(?<![A-Za-z]){sur}\s+[A-Z]", text)
+        return bool(alone) and not other
+    return any(re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text) for w in (words[0], words[-1]))
