@@ -42,11 +42,14 @@ def whole_sentences(text: str, lang: str, truncated: bool) -> str:
 
 
 def limit_sentences(text: str, lang: str, n: int) -> str:
-    """At most n sentences: models asked for a short summary sometimes copy whole paragraphs."""
+    """At most n sentences, ending on a whole one: models asked for a short summary sometimes copy paragraphs."""
     sentences = split_sentences(text, lang)
     if len(sentences) <= n:
         return text.strip()
-    return ("" if lang == "zh" else " ").join(sentences[:n])
+    kept = sentences[:n]
+    while len(kept) > 1 and not _SENTENCE_END.search(kept[-1]):
+        kept.pop()  # a long sentence split at a comma: do not stop inside it
+    return ("" if lang == "zh" else " ").join(s.strip() for s in kept)
 
 
 def shared_share(article: str, summary: str, lang: str) -> float:
@@ -70,7 +73,7 @@ def grounding_problems(article: str, summary: str, lang: str, truncated: bool) -
         return ("empty summary",)
     problems = [c.message for c in check_summary(article, summary, lang, form=False)
                 if c.type == "unsupported" and c.severity == "error"]
-    if truncated and not _SENTENCE_END.search(summary):
+    if not _SENTENCE_END.search(summary):
         problems.append("cut off mid-sentence")
     if shared_share(article, summary, lang) < MIN_SHARED:
         problems.append(f"shares less than {MIN_SHARED:.0%} of its words with the article")

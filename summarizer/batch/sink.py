@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from filelock import FileLock
 
@@ -89,9 +89,6 @@ class JsonlSink:
         os.fsync(self._fh.fileno())
         self.done.add(str(record.get(self.key)))
 
-    def write_many(self, records: Iterable[dict]) -> None:
-        for record in records:
-            self.write(record)
 
     def close(self) -> None:
         if self._fh is not None:

@@ -33,7 +33,6 @@ LEN_WEIGHT_ALONE = 0.25
 SKIP_ALONE = -3.0
 _PRIORS = {(1, 1): 1.0, (1, 2): 0.2, (2, 1): 0.2, (2, 2): -0.3, (1, 3): -0.3, (3, 1): -0.3, (1, 4): -0.6, (4, 1): -0.6}
 _STEPS = [(1, 0), (0, 1)] + list(_PRIORS)
-GROUP_SIM = True  # compare the mean embedding of each side of a bead (else: each sentence on the many side)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -130,12 +129,7 @@ class _BeadScorer:
         score = _PRIORS[(di, dj)] - self.len_weight * z * z
         if self.sim is None:
             return score
-        if GROUP_SIM:
-            return score + SIM_WEIGHT * max(di, dj) * (self._group_sim(i0, i1, j0, j1) - SIM_FLOOR)
-        # each sentence on the many side should resemble the group on the other side
-        block = self.sim[i0:i1, j0:j1]
-        parts = block.max(axis=1) if di >= dj else block.max(axis=0)
-        return score + SIM_WEIGHT * float(sum(p - SIM_FLOOR for p in parts))
+        return score + SIM_WEIGHT * max(di, dj) * (self._group_sim(i0, i1, j0, j1) - SIM_FLOOR)
 
 
 def align_sentences(

@@ -69,7 +69,7 @@ def untranslated_checks(text: str, lang: str, source: str | None = None, source_
                 for m in _LATIN_RUN.finditer(text) if _english_left(text, m, source_lower)]
     if lang == "en":
         return [Check("untranslated", "error", f"Chinese text left in the English output: {m.group()!r}", None, m.group())
-                for m in HAN_RUN.finditer(text) if not _inside_brackets(text, m.start(), m.end())]
+                for m in HAN_RUN.finditer(text)]  # quoted or bracketed Chinese is still Chinese to an English reader
     return []
 
 

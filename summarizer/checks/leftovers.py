@@ -55,8 +55,8 @@ def render_leftover(run: str, glossary: Glossary | None) -> str:
     return " ".join(w for w in words if w.strip())
 
 
-def fix_leftovers(translation: str, glossary: Glossary | None) -> tuple[str, list[str]]:
-    """The English with every run of Chinese replaced, and what was replaced ("视听 -> audiovisual")."""
+def fix_leftovers(source: str, translation: str, glossary: Glossary | None) -> tuple[str, list[str]]:
+    """The English with every short run of Chinese replaced, and what was replaced ("视听 -> audiovisual")."""
     rewrites: list[str] = []
 
     def replace(m: re.Match) -> str:

@@ -3,18 +3,20 @@
 Three passes, shared by the pipeline and the benchmarks:
 1. rules (`fix_numbers`): numbers rewritten from the source's value and currency (万/亿 scale errors, 亿元 written as "$");
 2. the model: what is still flagged, re-translated in one batch with the problems listed (`Repairer.repair`);
-3. rules (`fix_leftovers`): Chinese still left in English output rendered by glossary, lexicon, then pinyin.
+3. rules after the model: names swapped for other real names put back (`swaps`), and Chinese still left in
+   English output rendered by glossary, lexicon, then pinyin (`leftovers`).
 Every attempt is recorded in `check.repair` ({"original", "fixed", "reason", "accepted", "method"}) and every
 accepted fix in the notes; nothing is replaced silently.
 """
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from summarizer.checks.numbers import Quantity, compare_numbers
+from summarizer.checks.numbers import Quantity, compare_numbers, extract_quantities
 from summarizer.checks.numbers.currency import EN_AMOUNT, EN_SYMBOL_PATTERN, ZH_WORD, currencies_compatible
 from summarizer.checks.numbers.quantity import ARABIC
 from summarizer.checks.report import CHECK_TYPES
@@ -61,24 +63,32 @@ def repair_results(results: list[Result], terms: Terms | None, repairer: Repaire
     if repairer is not None and pending:
         model_repair(pending, terms, repairer)
     for item in items:
-        leftover_repair(item, terms)
+        after_model_repair(item, terms)
 
 
-def leftover_repair(item: RepairItem, terms: Terms | None) -> None:
-    """Chinese still left in English output after the model, rendered by rule; kept only if verified."""
+def _after_model_rules() -> list[tuple[str, str, Callable]]:
+    """(what, check type, fix) for the rule passes that run after the model: swapped names, Chinese left in English."""
     from summarizer.checks.leftovers import fix_leftovers
+    from summarizer.checks.swaps import fix_swapped_names
+
+    return [("names", "entity", fix_swapped_names), ("leftovers", "untranslated", fix_leftovers)]
+
+
+def after_model_repair(item: RepairItem, terms: Terms | None) -> None:
+    """Names and leftovers the model did not fix, rewritten by rule; each rewrite kept only if verified."""
     from summarizer.checks.terms import glossary_of
 
-    if item.target_lang != "en" or not any(c.type == "untranslated" for c in item.flagged):
-        return
-    fixed, rewrites = fix_leftovers(item.translation, glossary_of(terms) if terms is not None else None)
-    if not rewrites or item.errors(fixed, terms) >= item.errors(item.translation, terms):
-        return
-    method = "rule: " + "; ".join(rewrites)
-    for check in item.flagged:
-        if check.type == "untranslated" and not (check.repair or {}).get("accepted"):
-            check.repair = _record(item.translation, fixed, check, True, method)
-    item.accept(fixed, f"repaired {item.label} leftovers: {'; '.join(rewrites)}")
+    glossary = glossary_of(terms) if terms is not None else None
+    for what, check_type, fix in _after_model_rules() if item.target_lang == "en" else []:
+        flagged = [c for c in item.flagged if c.type == check_type and not (c.repair or {}).get("accepted")]
+        if not flagged:
+            continue
+        fixed, rewrites = fix(item.source, item.translation, glossary)
+        if not rewrites or item.errors(fixed, terms) >= item.errors(item.translation, terms):
+            continue
+        for check in flagged:
+            check.repair = _record(item.translation, fixed, check, True, "rule: " + "; ".join(rewrites))
+        item.accept(fixed, f"repaired {item.label} {what}: {'; '.join(rewrites)}")
 
 
 def rule_repair(item: RepairItem, terms: Terms | None) -> bool:
@@ -229,10 +239,29 @@ def _number_edits(source: str, target: str, source_lang: str, target_lang: str) 
         s, t = issue.source, issue.target
         if issue.kind not in ("changed", "currency") or not s or not t or s.kind not in ("number", "money"):
             continue
+        if not _same_figure(s, t):
+            s = _scaled_twin(t, extract_quantities(source, source_lang))
+            if s is None:
+                continue  # not the same figure at another scale: the pairing is a guess, and a guess is never written
         edit = edits.setdefault(t.start, _Edit(s, t))
         edit.value = edit.value or issue.kind == "changed"
         edit.currency = edit.currency or not currencies_compatible(s.currency, t.currency)
     return list(edits.values())
+
+
+def _scaled_twin(target: Quantity, sources: list[Quantity]) -> Quantity | None:
+    """The one source figure that the target is at another scale (7.88亿 for "7.88 billion"), if exactly one."""
+    twins = [s for s in sources if s.kind in ("number", "money") and s.value != target.value and _same_figure(s, target)]
+    return twins[0] if len(twins) == 1 else None
+
+
+def _same_figure(source: Quantity, target: Quantity) -> bool:
+    """The target is the source's figure, written at a power-of-ten scale off (万/亿 errors) or in another
+    currency; 152万元 vs "2 yuan" or 7.88亿 vs "2,025" are different figures, not something a rule may fix."""
+    if not source.value or not target.value or (target.currency and not source.currency and source.kind != "money"):
+        return False
+    exponent = math.log10(abs(target.value / source.value))
+    return abs(exponent - round(exponent)) < 0.02
 
 
 def _rewrite_en(text: str, edit: _Edit) -> tuple[int, int, str] | None:

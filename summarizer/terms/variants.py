@@ -2,7 +2,8 @@
 
 "United States" may be written US, U.S., USA, America or American; "Turkey" Turkish; "Islamic State" ISIS, ISIL or
 Daesh; "Democratic Party" Democrats; "Ministry of Defense" Defense Minister; "Donald Trump" Trump; "China-Russia"
-China ... Russia. Matching ignores case (except for acronyms: US is not "us"), accents (Erdoğan, Ürümqi),
+China ... Russia; "Rome" Roman, "Christianity" Christian, "Java" Javanese, "Arab" Arabs (derived words, by
+rule). Matching ignores case (except for acronyms: US is not "us"), accents (Erdoğan, Ürümqi),
 hyphens and British spellings (Organisation, Defence).
 """
 from __future__ import annotations
@@ -38,8 +39,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Yemen": ("Yemeni",), "Jordan": ("Jordanian",), "Morocco": ("Moroccan",), "Europe": ("European",), "Asia": ("Asian",), "Africa": ("African",),
     "New Zealand": ("Kiwi",), "Kyrgyzstan": ("Kyrgyz",), "Tajikistan": ("Tajik",), "Uzbekistan": ("Uzbek",),
     "Kazakhstan": ("Kazakh",), "Czech Republic": ("Czech",), "Soviet Union": ("Soviet", "USSR", "U.S.S.R."),
-    "Mt ": ("Mount ",), "Commonwealth of Australia": ("Australia",),
+    "Mt ": ("Mount ",), "Saint ": ("St. ", "St "), "St ": ("Saint ", "St. "),
+    "Commonwealth of Australia": ("Australia",),
 }
+ALIASES["United Kingdom"] += ("England", "English")  # what people write for 英国, if loosely
+for _place, _words in list(ALIASES.items()):  # "Chinese" (中国人) may be written China
+    for _word in _words:
+        if _place[:1].isupper() and _word.istitle() and " " not in _place + _word and _word not in ALIASES:
+            ALIASES[_word] = (_place,)
 # Whole renderings -> the short forms and other names news uses for them.
 SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "Islamic State": ("ISIS", "ISIL", "IS", "Daesh"), "Olympic Committee": ("IOC", "USOC"),
@@ -49,6 +56,7 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "World Health Organization": ("WHO",), "European Union": ("EU", "E.U."), "World Trade Organization": ("WTO",),
     "International Monetary Fund": ("IMF",), "World War One": ("First World War", "World War I", "WWI"),
     "World War Two": ("Second World War", "World War II", "WWII"),
+    "World War II": ("Second World War", "World War 2", "WWII"), "World War I": ("First World War", "WWI"),
     "Democratic Party": ("Democrats", "Democrat"), "Republican Party": ("Republicans", "Republican", "GOP"),
     "Central Committee of the CCP": ("CPC Central Committee", "CCP Central Committee", "Party Central Committee"),
     "Xinhua News Agency": ("Xinhua",), "China News Service": ("CNS", "ECNS", "China News"),
@@ -60,9 +68,16 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
 }
 # English unit words a translation may leave out ("Liwan" for Liwan District, "Pacific" for Pacific Ocean).
 OPTIONAL_WORDS = {w for w in PLACE_UNITS.values() if w} | {ORG_SUFFIXES[s] for s in COMPANY_SUFFIXES} | {
-    "City", "Station", "Company", "Ocean"}
+    "City", "Station", "Company", "Inc.", "Corporation", "Ltd.", "Limited", "Ocean", "Sea", "River", "Lake",
+    "Islands", "Island", "Harbor", "Port", "News Agency", "Agency"}
+_OPTIONAL_TAIL = re.compile(r"(?: (?:" + "|".join(map(re.escape, OPTIONAL_WORDS)) + r"))+$")
+_COUNTRY_PREFIX = re.compile(r"^(?:PRC|US|UK|China's) (?=[A-Z])")  # "PRC National Development and Reform ..."
+_WHERE = re.compile(r" (?:on|in) (?:the )?[A-Z].*$")  # "Three Gorges on the Chang Jiang", "Gwadar Port on ..."
 _BRITISH = ((r"isation", "ization"), (r"\bdefence\b", "defense"), (r"\bcentre\b", "center"),
-            (r"\borganis", "organiz"), (r"\bprogramme\b", "program"))
+            (r"\borganis", "organiz"), (r"\bprogramme\b", "program"),
+            (r"\bharbour\b", "harbor"))
+_ENDINGS = ("ity", "ium", "um", "ia", "ey", "en", "a", "e", "y", "o")
+_DERIVED = r"(?:s|n|ns|an|ans|ian|ians|ine|ines|ese|ish|ic|ics|i|is|ite|ites|nese)?"
 _ACRONYM = re.compile(r"(?:[A-Z]\.?){2,6}")
 
 
@@ -72,8 +87,16 @@ def english_forms(renderings: Iterable[str]) -> set[str]:
     for form in list(forms):
         forms.add(re.sub(r"\s*\(([^()]*)\)", "", form))  # "World ... Organization (WIPO)" -> both halves
         forms.update(re.findall(r"\(([^()]*)\)", form))
+        lead = form.split(", ", 1)[0]
+        if lead != form and _ACRONYM.fullmatch(lead):  # "UNESCO, United Nations Educational, ..."
+            forms.update((lead, form.split(", ", 1)[1]))
     for form in list(forms):
-        forms.add(re.sub(r"(?: (?:%s))+$" % "|".join(map(re.escape, OPTIONAL_WORDS)), "", form))
+        forms.update((_COUNTRY_PREFIX.sub("", form), _WHERE.sub("", form)))
+        mount = re.fullmatch(r"Mt\.? (.+)", form)  # "Mt Wuyi": Mount Wuyi, Wuyi Mountain(s)
+        if mount:
+            forms.update(f"{mount.group(1)} {w}" for w in ("Mountain", "Mountains", "Shan"))
+    for form in list(forms):
+        forms.add(_OPTIONAL_TAIL.sub("", form))
         ministry = re.fullmatch(r"Ministry of (.+)", form)  # 外交部副部长 -> "Vice Foreign Minister"
         if ministry:
             forms.update(f"{ministry.group(1)} {w}" for w in ("Ministry", "Minister"))
@@ -108,14 +131,26 @@ def present(form: str, english: str) -> bool:
     return f in e or f.replace("'", "") in e.replace("'", "") or squash.sub("", f) in squash.sub("", e)
 
 
+def derived_present(form: str, english: str) -> bool:
+    """A word derived from a one-word name, capitalised as proper adjectives and plurals are: Roman (Rome),
+    Christian (Christianity), Javanese (Java), Swedish (Sweden), Arabs (Arab)."""
+    word = fold(form)
+    if not re.fullmatch(r"[A-Z][a-z]{2,}", word):
+        return False
+    stems = {word} | {word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 3}
+    pattern = r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, stems)) + ")" + _DERIVED + r"(?![A-Za-z])"
+    return re.search(pattern, fold(english)) is not None
+
+
 def any_present(forms: Iterable[str], english: str) -> bool:
-    return any(present(form, english) for form in forms)
+    return any(present(form, english) or derived_present(form, english) for form in forms)
 
 
 def parts_present(rendering: str, english: str) -> bool:
-    """A hyphenated pair or list of places, each part in any of its forms: "China-Russia" in "China and Russia"."""
-    parts = rendering.split("-")
-    if len(parts) < 2 or not all(p[:1].isupper() for p in parts):
+    """A pair or list of places, each part in any of its forms: "China-Russia" in "China and Russia", "Shenzhen and
+    Hong Kong" in "Shenzhen-Hong Kong"."""
+    parts = re.split(r"-|, | and ", rendering)
+    if len(parts) < 2 or not all(p[:1].isupper() and len(p.split()) <= 2 for p in parts):
         return False
     return all(any_present(english_forms([p]), english) for p in parts)
 

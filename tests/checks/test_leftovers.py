@@ -20,12 +20,12 @@ def test_leftovers_from_the_bundled_pages_are_rendered():
         "港澳台 business": "Hong Kong, Macao and Taiwan business",
     }
     for bad, good in cases.items():
-        assert fix_leftovers(bad, TERMS.glossary)[0] == good
+        assert fix_leftovers("", bad, TERMS.glossary)[0] == good
 
 
 def test_the_editors_glossary_wins_over_lexicon_and_pinyin():
     mine = Glossary((Term("中关村", "Zhongguancun Science Park"),)) + TERMS.glossary
-    assert fix_leftovers("the 中关村 Forum", mine)[0] == "the Zhongguancun Science Park Forum"
+    assert fix_leftovers("", "the 中关村 Forum", mine)[0] == "the Zhongguancun Science Park Forum"
 
 
 def test_leftover_is_an_error_and_the_rule_repair_is_recorded():
@@ -47,3 +47,13 @@ def test_a_chinese_name_rendered_wrongly_is_an_error():
     assert any(c.type == "entity" and c.severity == "error" and "Shanwei" in c.message for c in found)
     assert not [c for c in check_translation("汕尾市公安局破获一起案件。", "Shanwei police solved a case.", "zh", "en", TERMS)
                 if c.type == "entity"]
+
+
+def test_a_name_swapped_for_another_real_place_is_put_back():
+    from summarizer.checks.swaps import fix_swapped_names
+
+    fixed, rewrites = fix_swapped_names("广东省流行音乐协会在汕尾举办颁奖典礼。",
+                                        "The Guangdong Music Association held an awards ceremony in Shantou.", TERMS.glossary)
+    assert fixed.endswith("in Shanwei.") and rewrites == ["'Shantou' -> 'Shanwei' (for '汕尾')"]
+    same = "Shenzhen police solved a case."
+    assert fix_swapped_names("深圳市公安局破获一起案件。", same, TERMS.glossary) == (same, [])

