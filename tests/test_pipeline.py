@@ -80,3 +80,21 @@ def test_a_failed_translation_is_never_shown_as_one():
     (failed,) = [c for c in result.checks if c.type == "failed"]
     assert failed.severity == "error" and failed.field == "summary_translated" and "not in English" in failed.message
     assert result.to_record()["summary_translated"] is None
+
+
+def test_the_editors_glossary_overrides_lexicon_and_pinyin_in_prompts(tmp_path):
+    """Where the lexicon or pinyin is wrong (石围塘 → Shiweitang), the editor's glossary wins, in the prompt and the check."""
+    from summarizer.engines.prompted import PromptedEngine
+    from fakes import ScriptedGenerator
+
+    glossary = tmp_path / "mine.tsv"
+    glossary.write_text("石围塘\tShiwaitong\n", encoding="utf-8")
+    page = "荔湾区启动版权列车\n\n本报讯 3月24日，广州市荔湾区在地铁11号线石围塘站举行启动仪式。活动吸引了很多市民。"
+    generator = ScriptedGenerator(lambda msg, n: "On March 24, Liwan District of Guangzhou held a ceremony at Shiwaitong station on Line 11.")
+    engine = PromptedEngine(generator, "llm")
+    settings = Settings(to="auto", translate="summary", summary_sentences=1, glossary=str(glossary))
+    pipeline = Pipeline(settings, extractive_engine(), engine, repairer=engine, terms=load_terms(str(glossary)))
+    (result,) = pipeline.process([Document(id="p", source_file="p", raw_text=page)])
+    prompt = generator.calls[0][0][0][-1]["content"]
+    assert "石围塘 = Shiwaitong" in prompt and "Shiweitang" not in prompt
+    assert not [c for c in result.checks if c.type == "entity"]
