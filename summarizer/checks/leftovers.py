@@ -1,5 +1,9 @@
-"""Chinese left in English output, rendered by rule after the model's repair: glossary → names (lexicon, pinyin by
-news conventions) → the CC-CEDICT gloss of each word → pinyin. "network视听 users" → "network audiovisual users"."""
+"""Text left untranslated, rendered by rule after the model's repair.
+
+English output: Chinese runs by glossary → names (lexicon, pinyin by news conventions) → the CC-CEDICT gloss of each
+word → pinyin ("network视听 users" → "network audiovisual users"). Chinese output: English words by the glossary,
+then the CC-CEDICT headword whose only sense is that word ("levee" → 堤坝); names, acronyms and codes are never
+flagged, so never touched."""
 from __future__ import annotations
 
 import re
@@ -73,3 +77,42 @@ def fix_leftovers(source: str, translation: str, glossary: Glossary | None) -> t
     translation = fixed
     fixed = HAN_RUN.sub(replace, fixed)
     return re.sub(r"[ ]{2,}", " ", fixed), rewrites
+
+
+@lru_cache(maxsize=1)
+def _headwords() -> dict[str, str]:
+    """English word → the shortest common Chinese headword whose first sense is exactly that word."""
+    index: dict[str, str] = {}
+    for entry in _cedict().get_entries():
+        zh, senses = entry["simplified"], entry["definitions"]
+        if not senses or len(zh) < 2 or entry["pinyin"][:1].isupper():
+            continue  # single characters are too ambiguous; capitalized pinyin marks proper nouns
+        word = _GLOSS_NOISE.sub("", senses[0].split(";")[0]).strip(" ,").lower()
+        if re.fullmatch(r"[a-z][a-z-]+", word) and (word not in index or len(zh) < len(index[word])):
+            index[word] = zh
+    return index
+
+
+def chinese_for(word: str, glossary: Glossary | None) -> str | None:
+    lowered = word.lower()
+    in_glossary = next((t.zh for t in glossary.terms if t.en.lower() == lowered), None) if glossary else None
+    if in_glossary:
+        return in_glossary
+    index = _headwords()
+    for form in (lowered, lowered.removesuffix("s"), lowered.removesuffix("es"), lowered.removesuffix("ed")):
+        if form in index:
+            return index[form]
+    return None
+
+
+def fix_english_leftovers(flagged: list[str], translation: str, glossary: Glossary | None) -> tuple[str, list[str]]:
+    """Chinese output with each flagged English word (from the `untranslated` checks) replaced where the lexicon
+    knows it; words it does not know stay, flagged."""
+    rewrites = []
+    for span in dict.fromkeys(flagged):
+        words = span.split()
+        chinese = [chinese_for(w, glossary) for w in words]
+        if words and all(chinese):
+            translation = re.sub(rf"\s*{re.escape(span)}\s*", "".join(chinese), translation, count=1)
+            rewrites.append(f"{span!r} -> {''.join(chinese)!r}")
+    return translation, rewrites

@@ -66,12 +66,16 @@ def repair_results(results: list[Result], terms: Terms | None, repairer: Repaire
         after_model_repair(item, terms)
 
 
-def _after_model_rules() -> list[tuple[str, str, Callable]]:
-    """(what, check type, fix) for the rule passes that run after the model: swapped names, Chinese left in English."""
-    from summarizer.checks.leftovers import fix_leftovers
+def _after_model_rules(target_lang: str) -> list[tuple[str, str, Callable]]:
+    """(what, check type, fix(item, flagged checks, glossary)) for the rule passes after the model."""
+    from summarizer.checks.leftovers import fix_english_leftovers, fix_leftovers
     from summarizer.checks.swaps import fix_swapped_names
 
-    return [("names", "entity", fix_swapped_names), ("leftovers", "untranslated", fix_leftovers)]
+    if target_lang == "zh":
+        return [("leftovers", "untranslated",
+                 lambda item, flagged, glossary: fix_english_leftovers([c.target_span for c in flagged], item.translation, glossary))]
+    return [("names", "entity", lambda item, flagged, glossary: fix_swapped_names(item.source, item.translation, glossary)),
+            ("leftovers", "untranslated", lambda item, flagged, glossary: fix_leftovers(item.source, item.translation, glossary))]
 
 
 def after_model_repair(item: RepairItem, terms: Terms | None) -> None:
@@ -79,11 +83,11 @@ def after_model_repair(item: RepairItem, terms: Terms | None) -> None:
     from summarizer.checks.terms import glossary_of
 
     glossary = glossary_of(terms) if terms is not None else None
-    for what, check_type, fix in _after_model_rules() if item.target_lang == "en" else []:
+    for what, check_type, fix in _after_model_rules(item.target_lang):
         flagged = [c for c in item.flagged if c.type == check_type and not (c.repair or {}).get("accepted")]
         if not flagged:
             continue
-        fixed, rewrites = fix(item.source, item.translation, glossary)
+        fixed, rewrites = fix(item, flagged, glossary)
         if not rewrites or item.errors(fixed, terms) >= item.errors(item.translation, terms):
             continue
         for check in flagged:

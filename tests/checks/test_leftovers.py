@@ -57,3 +57,15 @@ def test_a_name_swapped_for_another_real_place_is_put_back():
     assert fixed.endswith("in Shanwei.") and rewrites == ["'Shantou' -> 'Shanwei' (for '汕尾')"]
     same = "Shenzhen police solved a case."
     assert fix_swapped_names("深圳市公安局破获一起案件。", same, TERMS.glossary) == (same, [])
+
+
+def test_english_left_in_chinese_output_is_rendered_from_the_lexicon():
+    source = "The water is pouring over the levee."
+    bad = "水正在从 levee上溢出。"
+    article = Article(id="a", source_file="a", title=None, text=source, source_lang="en")
+    result = Result(article=article, summary=source, target_lang="zh", summary_translated=bad)
+    check_results([result], TERMS)
+    repair_results([result], TERMS, repairer=None)
+    assert result.summary_translated == "水正在从海堤上溢出。"
+    (check,) = [c for c in result.checks if c.type == "untranslated"]
+    assert check.repair["accepted"] and "'levee' -> '海堤'" in check.repair["method"]
