@@ -40,6 +40,9 @@ _TAG_KIND = {"nr": "person", "nrfg": "person", "ns": "place", "nt": "org", "nz":
 _PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
 _ANON = re.compile(r"([\u4e00-\u9fff]{1,2}?)某某?(?![些种个项位地处天日年月次件物事类])")
 _HAN = re.compile(r"[\u3400-\u9fff]+")
+_TITLED = re.compile(  # title + a surname and one or two given-name characters, then a break
+    r"(?:副|总|常务)?(?:主任|局长|会长|院长|部长|主席|秘书长|董事长|总经理|总裁|厅长|处长|所长|社长|校长|市长|省长|书记|理事长)"
+    r"(?P<name>[\u4e00-\u9fff]{2,3}?)(?=以及|表示|指出|认为|介绍|强调|发布|宣布|说|称|、|，|,|。|和|与|等|在)")
 _DETERMINERS = set("各每全该本两多诸此")
 _LOCATIVES = set("中上下里内外前后")
 _NOT_GIVEN_END = set("说称自和与在对向等的了是也语区县市省镇乡村")  # 莫兰说 "Moran said", 高鸿自 "Gavilon since": not names
@@ -75,7 +78,7 @@ def find_names(text: str, glossary=None) -> list[Name]:
     for w, _ in tokens:
         starts.append(pos)
         pos += len(w)
-    hits: list[tuple[int, Name]] = list(_anonymised(text))
+    hits: list[tuple[int, Name]] = list(_anonymised(text)) + list(_titled(text))
     i = 0
     while i < len(tokens):
         name, step = _match_at(tokens, i, lookup)
@@ -125,6 +128,14 @@ def _anonymised(text: str):
         if start and lexicon.is_common_word(text[start - 1] + sur):  # 对于某 is not 于某
             continue
         yield start, Name(text[start:m.end()], "person")
+
+
+def _titled(text: str):
+    """副主任何小龙, 副局长蔡鑫: a person right after a job title, which jieba may cut apart (主/任何/小龙)."""
+    for m in _TITLED.finditer(text):
+        name = m.group("name")
+        if name[0] in COMMON_SURNAMES and not lexicon.is_common_word(name) and not lexicon.is_known(name):
+            yield m.start("name"), Name(name, "person")
 
 
 def _match_at(tokens, i: int, lookup: Lookup | None) -> tuple[Name | None, int]:

@@ -228,3 +228,9 @@ def test_missing_renderings_accepts_other_phrasings_of_titles_and_composed_orgs(
 def test_surname_only_rendering_needs_a_whole_word():
     assert missing_renderings("被告人卢某", "the defendant Lu was sentenced") == []
     assert missing_renderings("被告人卢某", "the defendant Lucas was sentenced") == [("卢某", "Lu", "pinyin")]
+
+
+def test_a_person_after_a_job_title_is_found_even_when_jieba_cuts_the_title():
+    text = "中国电子联合会副会长王建伟、国家工业信息安全发展研究中心副主任何小龙以及北京大学等知名学者参加论坛。"
+    assert {"王建伟": "Wang Jianwei", "何小龙": "He Xiaolong"}.items() <= required_terms(text).items()
+    assert not [n for n in find_names("该局局长表示，今年共查处专利侵权案件。") if n.kind == "person"]
