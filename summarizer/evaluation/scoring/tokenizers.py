@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+from summarizer.text.lang import HAN
+
+CJK_CHAR = HAN
 
 
 def cjk_ratio(text: str) -> float:
