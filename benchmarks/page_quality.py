@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
+from summarizer.summaries import SENTENCE_END
 from summarizer.terms import load_terms
 from summarizer.terms.names import missing_renderings, required_renderings
 from summarizer.text.lang import HAN
-
-SENTENCE_END = re.compile(r"[。！？!?….]['\"”’」』）)]*\s*$")
-
 
 def english_outputs(record: dict) -> list[str]:
     if record.get("target_lang") == "en":

@@ -18,7 +18,7 @@ from summarizer.text.sentences import split_sentences
 
 MIN_SHARED = 0.5  # share of the summary's characters (zh) or words (en) that must occur in the article
 KEY_SENTENCES_FACTOR = 2  # the second attempt reads this many times the requested sentences
-_SENTENCE_END = re.compile(r"[。！？!?….]['\"”’」』）)]*\s*$")
+SENTENCE_END = re.compile(r"[。！？!?….]['\"”’」』）)]*\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d.,]*")
 
 
@@ -36,7 +36,7 @@ def whole_sentences(text: str, lang: str, truncated: bool) -> str:
     """Drop a last sentence that was cut off (no closing punctuation after a token-limit stop)."""
     text = text.strip()
     sentences = split_sentences(text, lang)
-    if len(sentences) > 1 and (truncated or not _SENTENCE_END.search(sentences[-1])):
+    if len(sentences) > 1 and (truncated or not SENTENCE_END.search(sentences[-1])):
         sentences = sentences[:-1]
     return ("" if lang == "zh" else " ").join(s.strip() for s in sentences)
 
@@ -47,7 +47,7 @@ def limit_sentences(text: str, lang: str, n: int) -> str:
     if len(sentences) <= n:
         return text.strip()
     kept = sentences[:n]
-    while len(kept) > 1 and not _SENTENCE_END.search(kept[-1]):
+    while len(kept) > 1 and not SENTENCE_END.search(kept[-1]):
         kept.pop()  # a long sentence split at a comma: do not stop inside it
     return ("" if lang == "zh" else " ").join(s.strip() for s in kept)
 
@@ -65,7 +65,7 @@ def shared_share(article: str, summary: str, lang: str) -> float:
     return sum(1 for u in wanted if u in have) / len(wanted)
 
 
-def grounding_problems(article: str, summary: str, lang: str, truncated: bool) -> tuple[str, ...]:
+def grounding_problems(article: str, summary: str, lang: str) -> tuple[str, ...]:
     """Why this summary cannot be published as standing on the article; () when it can."""
     from summarizer.checks import check_summary
 
@@ -73,7 +73,7 @@ def grounding_problems(article: str, summary: str, lang: str, truncated: bool) -
         return ("empty summary",)
     problems = [c.message for c in check_summary(article, summary, lang, form=False)
                 if c.type == "unsupported" and c.severity == "error"]
-    if not _SENTENCE_END.search(summary):
+    if not SENTENCE_END.search(summary):
         problems.append("cut off mid-sentence")
     if shared_share(article, summary, lang) < MIN_SHARED:
         problems.append(f"shares less than {MIN_SHARED:.0%} of its words with the article")
@@ -83,7 +83,7 @@ def grounding_problems(article: str, summary: str, lang: str, truncated: bool) -
 def _accept(draft: Draft, out: Generation, lang: str, sentences: int) -> None:
     text = limit_sentences(whole_sentences(out.text, lang, out.truncated), lang, sentences)
     draft.text, draft.notes = text, draft.notes + tuple(out.notes)
-    draft.problems = grounding_problems(draft.article, text, lang, out.truncated)
+    draft.problems = grounding_problems(draft.article, text, lang)
 
 
 def grounded_summaries(articles: Sequence[str], lang: str, sentences: int, engine: Engine, extractive: Engine,

@@ -35,18 +35,15 @@ def word_gloss(word: str) -> str | None:
     return None
 
 
-def _glossary_rendering(glossary: Glossary | None, zh: str) -> str | None:
-    return next((t.en for t in glossary.terms if t.zh == zh), None) if glossary else None
-
-
 def render_leftover(run: str, glossary: Glossary | None) -> str:
     """English for one run of Chinese characters left in an English sentence."""
     import jieba
 
-    from summarizer.terms.names import find_names, render, pinyin
+    from summarizer.terms.names import as_lookup, find_names, pinyin, render
 
     core = run.strip(_PUNCT)
-    exact = _glossary_rendering(glossary, core)
+    in_glossary = as_lookup(glossary) or (lambda zh: None)
+    exact = in_glossary(core)
     if exact:
         return exact
     names = find_names(core, glossary)
@@ -55,7 +52,7 @@ def render_leftover(run: str, glossary: Glossary | None) -> str:
     words = []
     for token in jieba.lcut(core):
         gloss = word_gloss(token) if len(token) > 1 else None  # one character's first sense is usually wrong
-        words.append(_glossary_rendering(glossary, token) or gloss or pinyin(token))
+        words.append(in_glossary(token) or gloss or pinyin(token))
     return " ".join(w for w in words if w.strip())
 
 

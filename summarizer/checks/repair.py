@@ -85,32 +85,34 @@ def after_model_repair(item: RepairItem, terms: Terms | None) -> None:
     glossary = glossary_of(terms) if terms is not None else None
     for what, check_type, fix in _after_model_rules(item.target_lang):
         flagged = [c for c in item.flagged if c.type == check_type and not (c.repair or {}).get("accepted")]
-        if not flagged:
-            continue
-        fixed, rewrites = fix(item, flagged, glossary)
-        if not rewrites or item.errors(fixed, terms) >= item.errors(item.translation, terms):
-            continue
-        for check in flagged:
-            check.repair = _record(item.translation, fixed, check, True, "rule: " + "; ".join(rewrites))
-        item.accept(fixed, f"repaired {item.label} {what}: {'; '.join(rewrites)}")
+        if flagged:
+            fixed, rewrites = fix(item, flagged, glossary)
+            keep_rule_fix(item, terms, flagged, fixed, rewrites, what)
 
 
 def rule_repair(item: RepairItem, terms: Terms | None) -> bool:
     """Rewrite the flagged numbers by rule, kept only if verified; True when nothing is left for the model."""
     fixed, rewrites = fix_numbers(item.source, item.translation, item.source_lang, item.target_lang)
+    numbers = [c for c in item.flagged if c.type == "number"]
+    if not keep_rule_fix(item, terms, numbers, fixed, rewrites, "numbers"):
+        return False
+    item.flagged = [c for c in item.flagged if c.repair is None]
+    return not item.flagged or item.errors(item.translation, terms) == 0
+
+
+def keep_rule_fix(item: RepairItem, terms: Terms | None, checks: list[Check], fixed: str, rewrites: list[str],
+                  what: str) -> bool:
+    """Accept a rule rewrite when re-checking finds fewer errors; record it on `checks` and in the notes."""
     if not rewrites:
         return False
-    errors_after = item.errors(fixed, terms)
-    if errors_after >= item.errors(item.translation, terms):
-        log.debug("rule fix rejected (no fewer errors): %s", rewrites)
+    if item.errors(fixed, terms) >= item.errors(item.translation, terms):
+        log.debug("rule fix of %s rejected (no fewer errors): %s", what, rewrites)
         return False
     method = "rule: " + "; ".join(rewrites)
-    for check in item.flagged:
-        if check.type == "number":
-            check.repair = _record(item.translation, fixed, check, True, method)
-    item.accept(fixed, f"repaired {item.label} numbers: {'; '.join(rewrites)}")
-    item.flagged = [c for c in item.flagged if c.repair is None]
-    return not item.flagged or errors_after == 0
+    for check in checks:
+        check.repair = _record(item.translation, fixed, check, True, method)
+    item.accept(fixed, f"repaired {item.label} {what}: {'; '.join(rewrites)}")
+    return True
 
 
 def model_repair(items: list[RepairItem], terms: Terms | None, repairer: Repairer) -> None:

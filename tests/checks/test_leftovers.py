@@ -9,6 +9,15 @@ from summarizer.terms.glossary import Glossary, Term
 TERMS = load_terms()
 
 
+def checked_and_repaired(summary: str, translated: str, source_lang: str, target_lang: str) -> Result:
+    """A result whose summary and translated summary went through the check step and the rule repairs."""
+    article = Article(id="a", source_file="a", title=None, text=summary, source_lang=source_lang)
+    result = Result(article=article, summary=summary, target_lang=target_lang, summary_translated=translated)
+    check_results([result], TERMS)
+    repair_results([result], TERMS, repairer=None)
+    return result
+
+
 def test_leftovers_from_the_bundled_pages_are_rendered():
     cases = {
         "京津冀 Copyright Infringement Monitoring Platform": "Beijing-Tianjin-Hebei Copyright Infringement Monitoring Platform",
@@ -32,10 +41,7 @@ def test_leftover_is_an_error_and_the_rule_repair_is_recorded():
     source = "京津冀将共建版权侵权监测平台。"
     bad = "京津冀 will jointly build a copyright infringement monitoring platform."
     assert any(c.type == "untranslated" and c.severity == "error" for c in check_translation(source, bad, "zh", "en", TERMS))
-    article = Article(id="a", source_file="a", title=None, text=source, source_lang="zh")
-    result = Result(article=article, summary=source, target_lang="en", summary_translated=bad)
-    check_results([result], TERMS)
-    repair_results([result], TERMS, repairer=None)
+    result = checked_and_repaired(source, bad, "zh", "en")
     assert result.summary_translated == "Beijing-Tianjin-Hebei will jointly build a copyright infringement monitoring platform."
     (check,) = [c for c in result.checks if c.type == "untranslated"]
     assert check.repair["accepted"] and check.repair["method"].startswith("rule: '京津冀'")
@@ -62,10 +68,7 @@ def test_a_name_swapped_for_another_real_place_is_put_back():
 def test_english_left_in_chinese_output_is_rendered_from_the_lexicon():
     source = "The water is pouring over the levee."
     bad = "水正在从 levee上溢出。"
-    article = Article(id="a", source_file="a", title=None, text=source, source_lang="en")
-    result = Result(article=article, summary=source, target_lang="zh", summary_translated=bad)
-    check_results([result], TERMS)
-    repair_results([result], TERMS, repairer=None)
+    result = checked_and_repaired(source, bad, "en", "zh")
     assert result.summary_translated == "水正在从海堤上溢出。"
     (check,) = [c for c in result.checks if c.type == "untranslated"]
     assert check.repair["accepted"] and "'levee' -> '海堤'" in check.repair["method"]
