@@ -20,7 +20,7 @@ from summarizer.checks.numbers import Quantity, compare_numbers, extract_quantit
 from summarizer.checks.numbers.currency import EN_AMOUNT, EN_SYMBOL_PATTERN, ZH_WORD, currencies_compatible
 from summarizer.checks.numbers.quantity import ARABIC
 from summarizer.checks.report import CHECK_TYPES
-from summarizer.checks.run import error_count
+from summarizer.checks.run import check_translation
 from summarizer.document import Check, Result
 from summarizer.engines.base import Generation, Repairer, RepairRequest, Terms
 from summarizer.prepare.detect import source_language
@@ -40,12 +40,16 @@ class RepairItem:
     label: str = "translation"  # what the notes call it (the result field)
     notes: list[str] = field(default_factory=list)
     write_back: Callable[[str], None] | None = None
-    _errors: dict[str, int] = field(default_factory=dict, repr=False)  # text -> error count, within one run
+    _errors: dict[str, list[Check]] = field(default_factory=dict, repr=False)  # text -> its error checks, one run
+
+    def error_checks(self, text: str, terms: Terms | None) -> list[Check]:
+        if text not in self._errors:
+            found = check_translation(self.source, text, self.source_lang, self.target_lang, terms)
+            self._errors[text] = [c for c in found if c.severity == "error"]
+        return self._errors[text]
 
     def errors(self, text: str, terms: Terms | None) -> int:
-        if text not in self._errors:
-            self._errors[text] = error_count(self.source, text, self.source_lang, self.target_lang, terms)
-        return self._errors[text]
+        return len(self.error_checks(text, terms))
 
     def accept(self, fixed: str, note: str) -> None:
         self.translation = fixed
@@ -109,8 +113,10 @@ def keep_rule_fix(item: RepairItem, terms: Terms | None, checks: list[Check], fi
         log.debug("rule fix of %s rejected (no fewer errors): %s", what, rewrites)
         return False
     method = "rule: " + "; ".join(rewrites)
+    still = {c.message for c in item.error_checks(fixed, terms)}
     for check in checks:
-        check.repair = _record(item.translation, fixed, check, True, method)
+        if check.message not in still:  # a figure the rewrite did not reach stays flagged, for the model
+            check.repair = _record(item.translation, fixed, check, True, method)
     item.accept(fixed, f"repaired {item.label} {what}: {'; '.join(rewrites)}")
     return True
 

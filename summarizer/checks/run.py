@@ -40,11 +40,6 @@ def check_translation(
     return found
 
 
-def error_count(source: str, target: str, source_lang: str, target_lang: str,
-                glossary: Glossary | Terms | None = None) -> int:
-    return sum(1 for c in check_translation(source, target, source_lang, target_lang, glossary) if c.severity == "error")
-
-
 def check_results(results: list[Result], glossary: Glossary | Terms | None = None) -> None:
     """Add to each result the checks of its summary, translated summary and translated paragraphs (`field` says
     which). `glossary`: a Glossary, a `TermSet` (its glossary is used) or None (the default glossary)."""

@@ -107,3 +107,27 @@ def test_summary_checks_and_warnings_are_not_repaired():
     assert any(c.type == "unsupported" for c in r.checks)
     repair_results([r], load_terms(), repairer)
     assert repairer.batches == [] and all(c.repair is None for c in r.checks)
+
+
+def test_a_figure_the_rule_did_not_rewrite_is_not_recorded_as_repaired():
+    """Pop Mart on the bundled page: three 亿元 figures are rescaled; 50.7亿元 (read without a currency after 港澳台)
+    is not, so its check must stay unrepaired and visible, not be marked fixed with the others."""
+    from summarizer.document import Article, Result
+    from summarizer.checks import check_results, repair_results
+    from summarizer.terms import load_terms
+
+    source = ("泡泡玛特2024年营收130.4亿元，同比增长106.9%，经调整净利润34.0亿元，同比增长185.9%。"
+              "中国内地营收79.7亿元，同比增长52.3%;海外及港澳台业务营收50.7亿元，同比增长375.2%。")
+    english = ("Pop Mart reported a 130.4 billion yuan in revenue for the year 2024, an increase of 106.9%, and adjusted "
+               "net profit of 34.0 billion yuan, an increase of 185.9%. China's revenue was 79.7 billion yuan, an increase "
+               "of 52.3%; overseas and Hong Kong, Macao, and Taiwan business revenue was 50.7 billion yuan, an increase "
+               "of 375.2%.")
+    terms = load_terms()
+    result = Result(article=Article(id="a", source_file="a", title=None, text=source, source_lang="zh"),
+                    summary=source, target_lang="en", summary_translated=english)
+    check_results([result], terms)
+    repair_results([result], terms, repairer=None)
+    assert "13.04 billion yuan" in result.summary_translated and "7.97 billion yuan" in result.summary_translated
+    by_figure = {c.source_span: c for c in result.checks if c.type == "number" and c.severity == "error"}
+    assert by_figure["130.4亿元"].repair["accepted"]
+    assert by_figure["50.7亿元"].repair is None
