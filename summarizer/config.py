@@ -70,6 +70,7 @@ class Settings:
     mmr_lambda: float = _knob(0.7, output=True, minimum=0)
     position_weight: float = _knob(0.5, output=True, minimum=0)  # lead prior, tuned on LCSTS and CNN/DM
     map_reduce_chars: int = _knob(1800, output=True, minimum=200)  # longer articles are summarized in pieces
+    summary_input_tokens: int = _knob(400, output=True, minimum=0)  # key sentences the LLM reads; 0 = whole article
     # engines and models
     engine: str = _knob("auto")  # choices come from the engine registry
     translator: str = _knob("auto")
@@ -79,6 +80,10 @@ class Settings:
     threads: int | None = _knob(None, minimum=1)  # None = all cores
     batch_size: int = _knob(8, minimum=1)  # segments per generate call (transformers, seq2seq)
     parallel_sequences: int = _knob(16, minimum=1)  # llama.cpp streams decoded together
+    cpu_variant: str | None = _knob(None)  # llama.cpp CPU kernels (haswell, zen4, ...); None = best the machine runs
+    speculative: bool = _knob(True)  # llama.cpp drafts (prompt lookup, draft model); greedy output is unchanged
+    draft_model: str | None = _knob("qwen2.5-coder-0.5b-instruct-gguf")  # drafts translations; None = prompt lookup only
+    draft_tokens: int = _knob(6, minimum=1)  # tokens drafted per step
     # translate
     to: str = _knob("auto", choices=("auto", "en", "zh", "none"))
     translate: str = _knob("summary", choices=("summary", "full", "none"))

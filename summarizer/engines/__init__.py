@@ -35,7 +35,8 @@ def _lead(s: "Settings") -> "Engine":
 def _prompted(generator, name: str, s: "Settings") -> "Engine":
     from summarizer.engines.prompted import Budget, PromptedEngine
 
-    budget = Budget(s.segment_tokens, s.max_new_tokens_ratio, s.min_new_tokens, s.map_reduce_chars)
+    budget = Budget(s.segment_tokens, s.max_new_tokens_ratio, s.min_new_tokens, s.map_reduce_chars,
+                    s.summary_input_tokens)
     return PromptedEngine(generator, name, budget)
 
 
@@ -43,7 +44,8 @@ def _llamacpp(s: "Settings") -> "Engine":
     from summarizer.engines.backends.llamacpp import LlamaCppGenerator
 
     generator = LlamaCppGenerator(s.model, threads=s.threads, parallel_sequences=s.parallel_sequences,
-                                  repetition_penalty=s.repetition_penalty)
+                                  repetition_penalty=s.repetition_penalty, cpu_variant=s.cpu_variant,
+                                  speculative=s.speculative, draft_model=s.draft_model, draft_tokens=s.draft_tokens)
     return _prompted(generator, "llamacpp", s)
 
 

@@ -54,6 +54,7 @@ class Budget:
     max_new_tokens_ratio: float = 2.5  # output tokens allowed per input token
     min_new_tokens: int = 48
     map_reduce_chars: int = 1800  # longer articles are summarized in pieces, then merged
+    summary_input_tokens: int = 400  # key sentences read for a summary (extract-then-abstract); 0 = whole article
 
 
 class PromptedEngine:

@@ -6,6 +6,7 @@ import threading
 from typing import Sequence
 
 from summarizer.engines import models
+from summarizer.engines.backends import cpu_variants
 from summarizer.engines.base import Generation
 from summarizer.errors import EngineUnavailable, ModelError
 
@@ -14,9 +15,10 @@ _LOCK = threading.Lock()
 CONTEXT_TOKENS = 4096
 
 
-def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS):
+def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS, cpu_variant: str | None = None):
     key = (path, threads, n_ctx)
     with _LOCK:
+        cpu_variants.load(cpu_variant)  # before llama.cpp initialises: it would pick kernels without asking the OS
         if key not in _LOADED:
             try:
                 from llama_cpp import Llama
@@ -37,9 +39,13 @@ class LlamaCppGenerator:
     name = "llamacpp"
 
     def __init__(self, model: str | None = None, *, threads: int | None = None, parallel_sequences: int = 16,
-                 repetition_penalty: float = 1.05):
+                 repetition_penalty: float = 1.05, cpu_variant: str | None = None, speculative: bool = True,
+                 draft_model: str | None = None, draft_tokens: int = 6):
         """model: registry name, path or hub id (default: the offline default); threads: None = all cores;
-        parallel_sequences: streams decoded together (1 = one at a time); repetition_penalty: llama.cpp's."""
+        parallel_sequences: streams decoded together (1 = one at a time); repetition_penalty: llama.cpp's;
+        cpu_variant: llama.cpp CPU kernels to load (None = the best this machine runs safely);
+        speculative: draft tokens and verify them (greedy output unchanged); draft_model: registry name of the
+        small model that drafts translations (None = prompt lookup only); draft_tokens: tokens drafted per step."""
         spec, location = models.resolve(model or models.DEFAULT_MODEL)
         if spec.kind != "gguf-llm":
             raise ModelError(f"llama.cpp runs GGUF files only; {spec.name} is a {spec.kind} model")
@@ -49,7 +55,11 @@ class LlamaCppGenerator:
         self.threads = threads or os.cpu_count() or 1
         self.parallel_sequences = parallel_sequences
         self.repetition_penalty = repetition_penalty
-        self._llama = load_llama(str(location), self.threads)
+        self.cpu_variant = cpu_variant
+        self.speculative = speculative
+        self.draft_model = draft_model
+        self.draft_tokens = draft_tokens
+        self._llama = load_llama(str(location), self.threads, cpu_variant=cpu_variant)
         self._batched = None
         self._formatter = None
 
