@@ -246,8 +246,8 @@ def eval_cmd(
 
 
 @models_app.command("list")
-def models_list() -> None:
-    """Known models: name, kind, source, size, SHA-256 and whether present."""
+def models_list(verbose: bool = typer.Option(False, "--verbose", "--debug", help="Also the llama.cpp CPU kernels.")) -> None:
+    """Known models: name, kind, source, size, SHA-256 and whether present; --verbose adds the CPU kernel variants."""
     from summarizer.engines.models import list_models
 
     typer.echo(f"{'name':38} {'kind':9} {'source':12} {'size':>9}  {'sha256':14} present")
@@ -255,6 +255,19 @@ def models_list() -> None:
         size = f"{m['size'] / 1e6:.0f} MB" if m.get("size") else "-"
         sha = (m.get("sha256") or "-")[:12]
         typer.echo(f"{m['name']:38} {m['kind']:9} {m['source']:12} {size:>9}  {sha:14} {'yes' if m['present'] else 'no'}")
+    if verbose:
+        _echo_cpu_variants()
+
+
+def _echo_cpu_variants() -> None:
+    from summarizer.engines.backends import cpu_variants
+
+    variants = cpu_variants.available()
+    chosen = cpu_variants.choose(variants, api.settings().cpu_variant)
+    typer.echo(f"\nllama.cpp CPU kernels: {chosen.name} ({chosen.reason})")
+    for v in variants:
+        mark = "*" if v.name == chosen.name else " "
+        typer.echo(f" {mark} {v.name:16} score {v.score:5}  {v.reason}")
 
 
 @models_app.command("pull")
