@@ -65,6 +65,7 @@ class Variant:
 
 
 _state: dict[str, Variant] = {}
+_handles: dict[str, ctypes.CDLL] = {}
 _lock = threading.Lock()
 
 
@@ -77,9 +78,22 @@ def library_dir() -> Path | None:
 
 
 def variant_files(lib_dir: Path | None) -> dict[str, Path]:
-    if lib_dir is None or not lib_dir.is_dir():
+    """The CPU backends shipped beside llama_cpp/lib: the wheel installs ggml's variants to site-packages/bin,
+    where llama.cpp itself never looks (it searches the executable's folder and the working directory)."""
+    if lib_dir is None:
         return {}
-    return {p.name[len(_PREFIX):-len(_SUFFIX)]: p for p in sorted(lib_dir.glob(f"{_PREFIX}*{_SUFFIX}"))}
+    found: dict[str, Path] = {}
+    for folder in (lib_dir, lib_dir.parent.parent / "bin"):
+        for path in sorted(folder.glob(f"{_PREFIX}*{_SUFFIX}")) if folder.is_dir() else []:
+            found.setdefault(path.name[len(_PREFIX):-len(_SUFFIX)], path)
+    return found
+
+
+def _ggml(lib_dir: Path) -> ctypes.CDLL:
+    """llama.cpp's own libggml (and, through it, libggml-base, which the variants link against by soname)."""
+    if "ggml" not in _handles:
+        _handles["ggml"] = ctypes.CDLL(str(lib_dir / "libggml.so"), mode=ctypes.RTLD_GLOBAL)
+    return _handles["ggml"]
 
 
 def amx_granted() -> bool:
@@ -105,7 +119,10 @@ def _score(path: Path) -> int:
 
 def available(lib_dir: Path | None = None) -> list[Variant]:
     """Every variant the installed wheel ships, best first, each with whether and why it may run here."""
-    files = variant_files(lib_dir or library_dir())
+    lib_dir = lib_dir or library_dir()
+    files = variant_files(lib_dir)
+    if files and (lib_dir / "libggml.so").exists():
+        _ggml(lib_dir)
     tiles = None
     found = []
     for name, path in files.items():
@@ -157,7 +174,7 @@ def load(wanted: str | None = None) -> Variant:
 
 
 def _register(lib_dir: Path, path: Path) -> None:
-    ggml = ctypes.CDLL(str(lib_dir / "libggml.so"))
+    ggml = _ggml(lib_dir)
     ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
     if ggml.ggml_backend_reg_count():
         raise EngineUnavailable("llama.cpp picked its CPU kernels before bisum could choose them safely")

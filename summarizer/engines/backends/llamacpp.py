@@ -24,7 +24,7 @@ def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS, cpu_variant
                 from llama_cpp import Llama
             except ImportError:
                 raise EngineUnavailable(
-                    "llama-cpp-python is not installed; CMAKE_ARGS=-DGGML_NATIVE=OFF pip install llama-cpp-python"
+                    f"llama-cpp-python is not installed; {cpu_variants.REBUILD}"
                 ) from None
             try:
                 _LOADED[key] = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_batch=512, seed=0, verbose=False)
