@@ -18,6 +18,10 @@ def normalize_segment(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+# Bump when engine code changes what a given prompt, text and settings produce (keys then miss old entries).
+OUTPUT_REVISION = "2026-11-21: summaries read key sentences"
+
+
 @lru_cache(maxsize=4)
 def prompts_fingerprint(folder: str) -> str:
     digest = hashlib.sha256()
@@ -91,6 +95,7 @@ class CachedEngine:
         self.can_translate: bool = engine.can_translate
         self.fingerprint = json.dumps(
             {"engine": engine.name, "model": engine.model, "prompts": prompts_fingerprint(str(prompts_dir())),
+             "revision": OUTPUT_REVISION,
              **settings.output_options()},
             sort_keys=True, default=str,
         )

@@ -75,18 +75,20 @@ def test_amx_permission_is_asked_of_the_os_without_crashing():
 
 _PROBE = """
 import ctypes, sys
+if sys.argv[2] == "llama_cpp first":
+    import llama_cpp  # loads libggml before bisum does: both must still be one library
 from summarizer.engines.backends import cpu_variants
 chosen = cpu_variants.load(sys.argv[1] or None)
 import llama_cpp
 llama_cpp.llama_backend_init()
-ggml = ctypes.CDLL(str(cpu_variants.library_dir() / "libggml.so"))
+ggml = ctypes.CDLL(str(cpu_variants.library_dir() / "libggml.so.0"))
 ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
 print(chosen.name, ggml.ggml_backend_reg_count())
 """
 
 
-@pytest.mark.parametrize("wanted", ["", "haswell"])
-def test_installed_wheel_runs_the_chosen_kernels(wanted):
+@pytest.mark.parametrize("wanted, order", [("", "bisum first"), ("haswell", "bisum first"), ("", "llama_cpp first")])
+def test_installed_wheel_runs_the_chosen_kernels(wanted, order):
     """In a fresh process: bisum registers its choice before llama.cpp initialises, and llama.cpp keeps it."""
     import subprocess
     import sys
@@ -94,7 +96,7 @@ def test_installed_wheel_runs_the_chosen_kernels(wanted):
     pytest.importorskip("llama_cpp")
     if not cpu_variants.variant_files(cpu_variants.library_dir()):
         pytest.skip("this llama-cpp-python wheel has its kernels built in (no GGML_BACKEND_DL)")
-    done = subprocess.run([sys.executable, "-c", _PROBE, wanted], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", _PROBE, wanted, order], capture_output=True, text=True, check=True)
     name, registered = done.stdout.split()
     best = choose(available()).name
     assert name == (wanted or best)

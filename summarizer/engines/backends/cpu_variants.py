@@ -92,7 +92,10 @@ def variant_files(lib_dir: Path | None) -> dict[str, Path]:
 def _ggml(lib_dir: Path) -> ctypes.CDLL:
     """llama.cpp's own libggml (and, through it, libggml-base, which the variants link against by soname)."""
     if "ggml" not in _handles:
-        _handles["ggml"] = ctypes.CDLL(str(lib_dir / "libggml.so"), mode=ctypes.RTLD_GLOBAL)
+        # the file libllama links (by soname): wheels hold copies, not symlinks, and a second copy of libggml
+        # loaded by another name would keep its own backend registry
+        path = next((p for p in (lib_dir / "libggml.so.0", lib_dir / "libggml.so") if p.exists()), lib_dir / "libggml.so")
+        _handles["ggml"] = ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
     return _handles["ggml"]
 
 
@@ -121,7 +124,7 @@ def available(lib_dir: Path | None = None) -> list[Variant]:
     """Every variant the installed wheel ships, best first, each with whether and why it may run here."""
     lib_dir = lib_dir or library_dir()
     files = variant_files(lib_dir)
-    if files and (lib_dir / "libggml.so").exists():
+    if files and any(lib_dir.glob("libggml.so*")):
         _ggml(lib_dir)
     tiles = None
     found = []
