@@ -69,7 +69,7 @@ class Settings:
     summary_chars: int | None = _knob(None, output=True, minimum=1)  # overrides summary_sentences when set
     mmr_lambda: float = _knob(0.7, output=True, minimum=0)
     position_weight: float = _knob(0.5, output=True, minimum=0)  # lead prior, tuned on LCSTS and CNN/DM
-    map_reduce_chars: int = _knob(1800, output=True, minimum=200)  # longer articles are summarized in pieces
+    map_reduce_chars: int = _knob(1800, output=True, minimum=200)  # whole-article mode: longer ones go in pieces
     summary_input_tokens: int = _knob(400, output=True, minimum=0)  # key sentences the LLM reads; 0 = whole article
     # engines and models
     engine: str = _knob("auto")  # choices come from the engine registry

@@ -58,3 +58,17 @@ def test_shared_share():
     assert shared_share(ARTICLE, "海关保护知识产权。", "zh") == 1.0
     assert shared_share("Customs seized fake footballs.", "Customs seized footballs.", "en") == 1.0
     assert shared_share("Customs seized fake footballs.", "The weather is nice today.", "en") == 0.0
+
+
+def test_a_summary_from_key_sentences_is_judged_against_the_whole_article():
+    """The model reads an extract; a figure from outside it is still in the article, an invented one is not."""
+    from fakes import ScriptedGenerator
+    from summarizer.engines.prompted import Budget, PromptedEngine
+
+    article = ARTICLE.replace("广州海关", "".join(f"各地海关第{i}次开展专项行动。" for i in range(1, 20)) + "广州海关")
+    answers = iter(["广州海关查获侵权足球3079个。"] + ["海关查获侵权足球9999个。"] * 2)
+    engine = PromptedEngine(ScriptedGenerator(lambda msg, n: next(answers)), "llm", Budget(summary_input_tokens=45))
+    assert "3079" not in engine.summary_input(article, "zh")  # the model reads the lead sentence only
+    kept, rejected = (grounded_summaries([article], "zh", 1, engine, extractive_engine())[0] for _ in range(2))
+    assert kept.text == "广州海关查获侵权足球3079个。" and not kept.notes
+    assert "9999" not in rejected.text and any("9999" in n for n in rejected.notes)

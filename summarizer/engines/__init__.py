@@ -34,10 +34,11 @@ def _lead(s: "Settings") -> "Engine":
 
 def _prompted(generator, name: str, s: "Settings") -> "Engine":
     from summarizer.engines.prompted import Budget, PromptedEngine
+    from summarizer.engines.textrank import TextRankSummarizer
 
     budget = Budget(s.segment_tokens, s.max_new_tokens_ratio, s.min_new_tokens, s.map_reduce_chars,
                     s.summary_input_tokens)
-    return PromptedEngine(generator, name, budget)
+    return PromptedEngine(generator, name, budget, TextRankSummarizer(s.position_weight, s.mmr_lambda))
 
 
 def _llamacpp(s: "Settings") -> "Engine":

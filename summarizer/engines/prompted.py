@@ -1,9 +1,11 @@
 """Summaries, translations and repairs from any chat Generator, driven by the prompt files in `prompts/`.
 
-Translation goes paragraph by paragraph; each paragraph's sentences are packed into segments under a token
-budget. Every output is judged (empty, cut off, looping, wrong language); a bad segment is retried once with
-a corrective note, then sentence by sentence if it is still in the wrong language, and otherwise marked
-failed. What happened is returned with each text (`Generation.notes`), never kept on the engine.
+A summary is written from the article's key sentences under a token budget (`summary_input`), or, with no
+budget, from the whole article (map-reduce when it is long). Translation goes paragraph by paragraph; each
+paragraph's sentences are packed into segments under a token budget. Every output is judged (empty, cut off,
+looping, wrong language); a bad segment is retried once with a corrective note, then sentence by sentence if it
+is still in the wrong language, and otherwise marked failed. What happened is returned with each text
+(`Generation.notes`), never kept on the engine.
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from typing import Sequence
 
 from summarizer.engines import prompts
 from summarizer.engines.base import Generation, Generator, RepairRequest, Terms
+from summarizer.engines.key_sentences import key_sentences
 from summarizer.engines.postprocess import WRONG_LANGUAGE, clean_output, output_problems, trim_repetition
+from summarizer.engines.textrank import TextRankSummarizer
 from summarizer.errors import ModelError
 from summarizer.text.sentences import pack_segments, split_sentences
 
@@ -46,6 +50,9 @@ def _terms_block(terms: Terms | None, text: str, source_lang: str, target_lang: 
     return f"{header}\n{lines}\n\n"
 
 
+MAP_REDUCE_BUDGETS = 8  # with a summary budget, articles over this many budgets of tokens are read in pieces
+
+
 @dataclass(frozen=True)
 class Budget:
     """How much text goes into one prompt and how much may come out."""
@@ -53,7 +60,7 @@ class Budget:
     segment_tokens: int = 200  # source tokens per translation segment
     max_new_tokens_ratio: float = 2.5  # output tokens allowed per input token
     min_new_tokens: int = 48
-    map_reduce_chars: int = 1800  # longer articles are summarized in pieces, then merged
+    map_reduce_chars: int = 1800  # whole-article mode only: longer articles are summarized in pieces, then merged
     summary_input_tokens: int = 400  # key sentences read for a summary (extract-then-abstract); 0 = whole article
 
 
@@ -62,10 +69,13 @@ class PromptedEngine:
 
     can_translate = True
 
-    def __init__(self, generator: Generator, name: str = "llm", budget: Budget = Budget()):
+    def __init__(self, generator: Generator, name: str = "llm", budget: Budget = Budget(),
+                 ranker: TextRankSummarizer | None = None):
+        """ranker: picks the key sentences a summary is written from (default: TextRank's default settings)."""
         self.generator = generator
         self.name = name
         self.budget = budget
+        self.ranker = ranker or TextRankSummarizer()
         sha = generator.model_sha256
         self.model = f"{generator.model_id}@{sha[:12]}" if sha else generator.model_id
 
@@ -201,9 +211,24 @@ class PromptedEngine:
         values = {"text": text, "sentences": sentences, "glossary": _terms_block(terms, text, lang, target)}
         return _Job(template, values, text, target, self._summary_tokens(sentences, target), owner)
 
+    def summary_input(self, text: str, lang: str) -> str:
+        """What the model reads to summarize `text`: the whole article when it fits summary_input_tokens (or that
+        is 0), else its key sentences within that budget, in article order (see `key_sentences`)."""
+        return key_sentences(text, lang, self.budget.summary_input_tokens, self.generator.count_tokens, self.ranker)
+
+    def map_reduces(self, text: str) -> bool:
+        """Whether `text` is summarized in pieces, then merged. Whole-article mode (summary_input_tokens = 0): when
+        it is longer than map_reduce_chars. With a budget: only when it is longer than MAP_REDUCE_BUDGETS budgets,
+        where one budget of key sentences cannot hold a long report's content; each piece is then read through
+        its own key sentences, so a piece costs at most one budget."""
+        if self.budget.summary_input_tokens <= 0:
+            return len(text) > self.budget.map_reduce_chars
+        limit = MAP_REDUCE_BUDGETS * self.budget.summary_input_tokens
+        return len(text) > limit and self.generator.count_tokens(text) > limit
+
     def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None,
                   terms: Terms | None = None) -> list[Generation]:
-        """One summary per text; articles longer than map_reduce_chars are summarized in pieces, then merged."""
+        """One summary per text, written from its `summary_input`; see `map_reduces` for long articles."""
         target = target_lang or lang
         if lang not in LANG_NAMES or target not in LANG_NAMES:
             raise ModelError(f"the {self.name} engine summarizes Chinese and English only, not {lang}->{target}")
@@ -211,13 +236,15 @@ class PromptedEngine:
         finals: list[_Job | None] = []
         pieces: list[list[_Job]] = []
         for i, text in enumerate(texts):
-            if len(text) > self.budget.map_reduce_chars:
+            if self.map_reduces(text):
                 chunks = pack_segments(split_sentences(text, lang), self.budget.map_reduce_chars, len, JOINER[lang])
-                pieces.append([self._summary_job(direct, c, max(2, sentences), i, lang, target, terms) for c in chunks])
+                pieces.append([self._summary_job(direct, self.summary_input(c, lang), max(2, sentences), i, lang, target,
+                                                 terms) for c in chunks])
                 finals.append(None)
             else:
                 pieces.append([])
-                finals.append(self._summary_job(direct, text, sentences, i, lang, target, terms))
+                extract = self.summary_input(text, lang)
+                finals.append(self._summary_job(direct, extract, sentences, i, lang, target, terms))
         first_round = [j for j in finals if j] + [j for group in pieces for j in group]
         if first_round:
             self._run(first_round, "summarize")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,8 +14,8 @@ from summarizer.text.sentences import split_long, split_sentences
 
 _HEADING_LIKE = re.compile(r"[。！？!?…”」』.\"')）]$")
 _MAX_SENTENCE_CHARS = 300  # longer run-on "sentences" are cut at clause marks
-_MAX_CANDIDATES = 400
-_NEAR_DUPLICATE = 0.9  # cosine similarity above which a sentence repeats one already chosen  # sentences ranked per article; keeps TextRank O(n^2) bounded on huge inputs
+_MAX_CANDIDATES = 400  # sentences ranked per article; keeps TextRank O(n^2) bounded on huge inputs
+_NEAR_DUPLICATE = 0.9  # cosine similarity above which a sentence repeats one already chosen
 
 _ZH_STOP = set(
     "的 了 和 是 在 与 及 等 对 为 也 将 把 被 从 到 以 并 而 或 中 上 下 其 之 这 那 有 就 都 又 该 各 已 于 由 向 让 给 个 年 月 日 "
@@ -47,6 +48,11 @@ def tokenize_for_ranking(sentence: str, lang: str) -> list[str]:
     return _en_stemmer().stemWords(words)
 
 
+def clause_units(sentence: str) -> list[str]:
+    """A sentence as the rankers take it: whole, or cut at clause marks when it is a run-on over 300 characters."""
+    return [piece.strip() for piece in split_long(sentence, _MAX_SENTENCE_CHARS) if piece.strip()]
+
+
 @dataclass
 class Summarizer:
     """Base: split into candidate sentences, pick some, return them in article order."""
@@ -55,8 +61,8 @@ class Summarizer:
     mmr_lambda: float = 0.7
 
     def candidates(self, text: str, lang: str) -> list[str]:
-        sentences = [piece for s in split_sentences(text, lang) for piece in split_long(s, _MAX_SENTENCE_CHARS)]
-        keep = [s for s in sentences if _HEADING_LIKE.search(s) and _long_enough(s, lang)]
+        sentences = [unit for s in split_sentences(text, lang) for unit in clause_units(s)]
+        keep = [s for s in sentences if looks_like_sentence(s, lang)]
         return keep or sentences
 
     def select(self, sentences: list[str], lang: str, n_sentences: int, max_chars: int | None) -> list[int]:
@@ -71,12 +77,14 @@ class Summarizer:
         return joiner.join(cands[i] for i in chosen)
 
 
-def _long_enough(sentence: str, lang: str) -> bool:
-    return len(sentence) >= 10 if lang == "zh" else len(sentence.split()) >= 5
+def looks_like_sentence(unit: str, lang: str) -> bool:
+    """Ends like a sentence and is long enough to be one: not a heading, byline or caption fragment."""
+    long_enough = len(unit) >= 10 if lang == "zh" else len(unit.split()) >= 5
+    return bool(_HEADING_LIKE.search(unit)) and long_enough
 
 
-def _fits(chosen_len: int, extra: int, max_chars: int | None) -> bool:
-    return max_chars is None or chosen_len + extra <= max_chars
+def _fits(chosen_size: int, extra: int, budget: float | None) -> bool:
+    return budget is None or chosen_size + extra <= budget
 
 
 class LeadSummarizer(Summarizer):
@@ -118,24 +126,37 @@ class TextRankSummarizer(Summarizer):
         return score, sim
 
     def select(self, sentences, lang, n_sentences, max_chars):
-        limited = sentences[:_MAX_CANDIDATES]
-        score, sim = self.scores(limited, lang)
-        chosen: list[int] = []
-        total = 0
-        remaining = set(range(len(limited)))
-        while remaining and len(chosen) < n_sentences:
-            def mmr(i: int) -> float:
-                redundancy = max((sim[i, j] for j in chosen), default=0.0)
-                return self.mmr_lambda * score[i] - (1 - self.mmr_lambda) * redundancy
+        return self.pick(sentences, lang, len, max_chars, n_sentences)
 
-            best = max(remaining, key=mmr)
-            remaining.discard(best)
-            if any(sim[best, j] > _NEAR_DUPLICATE for j in chosen):
-                continue
-            if chosen and not _fits(total, len(limited[best]), max_chars):
+    def pick(self, sentences: list[str], lang: str, cost: Callable[[str], int], budget: float | None,
+             max_count: int | None = None, first: int | None = None) -> list[int]:
+        """Indices of sentences picked best-first by MMR while their summed `cost` stays within `budget`.
+
+        The first pick is taken even when it alone is over the budget; a later one that does not fit is skipped
+        (a shorter one may still fit). first: the index picked first whatever its score (e.g. the lead).
+        Only the first 400 sentences are ranked.
+        """
+        sentences = sentences[:_MAX_CANDIDATES]
+        if not sentences:
+            return []
+        first = first if first is not None and first < len(sentences) else None
+        score, sim = self.scores(sentences, lang)
+        sizes = np.array([cost(s) for s in sentences], dtype=float)
+        open_ = np.ones(len(sentences), dtype=bool)  # not yet picked or skipped
+        redundancy = np.zeros(len(sentences))  # highest similarity to a picked sentence
+        chosen: list[int] = []
+        total = 0.0
+        while open_.any() and (max_count is None or len(chosen) < max_count):
+            if chosen and budget is not None and sizes[open_].min() > budget - total:
+                break  # nothing left fits
+            mmr = self.mmr_lambda * score - (1 - self.mmr_lambda) * redundancy
+            best = first if first is not None and not chosen else int(np.argmax(np.where(open_, mmr, -np.inf)))
+            open_[best] = False
+            if redundancy[best] > _NEAR_DUPLICATE or (chosen and not _fits(total, sizes[best], budget)):
                 continue
             chosen.append(best)
-            total += len(limited[best])
+            total += sizes[best]
+            redundancy = np.maximum(redundancy, sim[:, best])
         return chosen
 
 

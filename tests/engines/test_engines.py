@@ -8,7 +8,7 @@ from summarizer.engines import base
 from summarizer.engines.backends.transformers import looping
 from summarizer.engines.base import RepairRequest
 from summarizer.engines.postprocess import clean_output, is_repetitive, output_problems, trim_repetition
-from summarizer.engines.prompted import Budget, PromptedEngine
+from summarizer.engines.prompted import MAP_REDUCE_BUDGETS, Budget, PromptedEngine
 from summarizer.errors import EngineUnavailable
 from summarizer.terms.glossary import load_glossary
 from summarizer.text.lang import han_letter_ratio
@@ -100,13 +100,71 @@ def test_output_budget_is_bounded_by_input():
     assert gen.calls[0][1] == [200]
 
 
-def test_map_reduce_summary_for_long_articles():
+def test_map_reduce_summary_for_long_articles_when_reading_whole_articles():
     gen = ScriptedGenerator(lambda msg, n: "要点。" if n == 1 else "最终摘要。")
-    engine = PromptedEngine(gen, "llm", Budget(map_reduce_chars=50))
+    engine = PromptedEngine(gen, "llm", Budget(map_reduce_chars=50, summary_input_tokens=0))
     article = "。".join(["今天发生了一件重要的事情，很多人关注"] * 12) + "。"
     assert [g.text for g in engine.summarize([article, "短文。"], "zh", 3)] == ["最终摘要。", "要点。"]
     assert len(gen.calls) == 2 and len(gen.calls[0][0]) > 3  # map over pieces, then one reduce
     assert "要点。要点。" in gen.calls[1][0][0][-1]["content"]
+
+
+LONG_ARTICLE = "".join([
+    "国家知识产权局1月15日发布数据，2024年全国授权发明专利104.5万件。",
+    "海关总署表示，全年扣留侵权嫌疑货物4.13万批，涉及商品5000万件。",
+    *[f"第{i}个省份的专利授权量同比增长，创新活力持续释放，企业研发投入不断加大。" for i in range(1, 40)],
+    "专家认为，知识产权保护将进一步加强。",
+])
+
+
+def _user_prompts(gen: ScriptedGenerator) -> list[str]:
+    return [conversation[-1]["content"] for call in gen.calls for conversation in call[0]]
+
+
+def test_summary_reads_key_sentences_under_the_budget_in_one_prompt():
+    gen = ScriptedGenerator(lambda msg, n: "摘要。")
+    engine = PromptedEngine(gen, "llm", Budget(map_reduce_chars=200, summary_input_tokens=200))
+    [summary] = engine.summarize([LONG_ARTICLE], "zh", 2)
+    [prompt] = _user_prompts(gen)  # one prompt: the article is under MAP_REDUCE_BUDGETS budgets
+    extract = engine.summary_input(LONG_ARTICLE, "zh")
+    assert summary.text == "摘要。" and extract in prompt and LONG_ARTICLE not in prompt
+    assert len(extract) <= 200 and extract.startswith("国家知识产权局1月15日发布数据")  # ScriptedGenerator: 1 char = 1 token
+
+
+def test_an_article_of_many_budgets_is_read_in_pieces_each_through_its_key_sentences():
+    gen = ScriptedGenerator(lambda msg, n: "要点。")
+    engine = PromptedEngine(gen, "llm", Budget(map_reduce_chars=300, summary_input_tokens=40))
+    assert len(LONG_ARTICLE) > MAP_REDUCE_BUDGETS * 40 and engine.map_reduces(LONG_ARTICLE)
+    engine.summarize([LONG_ARTICLE], "zh", 2)
+    pieces, merge = gen.calls[0][0], gen.calls[1][0]
+    assert len(pieces) >= 4 and len(merge) == 1
+    assert all(len(p[-1]["content"]) < 40 + 200 for p in pieces)  # each piece: its key sentences + instructions
+
+
+def test_a_short_article_gets_the_same_prompt_with_or_without_a_budget():
+    prompts = []
+    for tokens in (0, 400):
+        gen = ScriptedGenerator(lambda msg, n: "摘要。")
+        PromptedEngine(gen, "llm", Budget(summary_input_tokens=tokens)).summarize(["短文一句。短文两句。"], "zh", 1)
+        prompts.append(gen.calls[0][0])
+    assert prompts[0] == prompts[1]
+
+
+def test_budget_zero_reads_the_whole_article():
+    gen = ScriptedGenerator(lambda msg, n: "摘要。")
+    engine = PromptedEngine(gen, "llm", Budget(summary_input_tokens=0, map_reduce_chars=10_000))
+    engine.summarize([LONG_ARTICLE], "zh", 2)
+    assert engine.summary_input(LONG_ARTICLE, "zh") == LONG_ARTICLE and LONG_ARTICLE in _user_prompts(gen)[0]
+    assert not engine.map_reduces(LONG_ARTICLE)
+    assert PromptedEngine(gen, "llm", Budget(summary_input_tokens=0, map_reduce_chars=200)).map_reduces(LONG_ARTICLE)
+    assert not PromptedEngine(gen, "llm", Budget(summary_input_tokens=200, map_reduce_chars=200)).map_reduces(LONG_ARTICLE)
+
+
+def test_the_ranker_comes_from_the_settings():
+    from summarizer.engines import _prompted
+
+    engine = _prompted(ScriptedGenerator(lambda msg, n: ""), "llm", Settings(position_weight=0.2, mmr_lambda=0.9))
+    assert (engine.ranker.position_weight, engine.ranker.mmr_lambda) == (0.2, 0.9)
 
 
 def test_repair_uses_repair_prompt():
