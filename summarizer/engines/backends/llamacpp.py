@@ -1,18 +1,26 @@
 """Chat LLM backend on llama-cpp-python (optional): runs the quantized GGUF directly, fast and small."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
-from typing import Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from summarizer.engines import models
 from summarizer.engines.backends import cpu_variants
 from summarizer.engines.base import Generation
 from summarizer.errors import EngineUnavailable, ModelError
 
+if TYPE_CHECKING:
+    from summarizer.engines.backends.llamacpp_batch import BatchedDecoder, DecodeStats
+    from summarizer.engines.backends.llamacpp_draft import ModelDrafter
+
+log = logging.getLogger(__name__)
 _LOADED: dict[tuple[str, int, int], object] = {}
 _LOCK = threading.Lock()
 CONTEXT_TOKENS = 4096
+_TOKENIZER_CONTEXT = 512  # the Llama object's own context is not used for generation: keep it small
 
 
 def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS, cpu_variant: str | None = None):
@@ -34,18 +42,24 @@ def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS, cpu_variant
 
 
 class LlamaCppGenerator:
-    """Generator protocol over llama.cpp: one conversation at a time, greedy (temperature 0)."""
+    """Generator protocol over llama.cpp: every call goes through one batched decoder (greedy, temperature 0),
+    which keeps the KV cells of shared prompt prefixes across calls and, optionally, decodes speculatively."""
 
     name = "llamacpp"
 
     def __init__(self, model: str | None = None, *, threads: int | None = None, parallel_sequences: int = 16,
                  repetition_penalty: float = 1.05, cpu_variant: str | None = None, speculative: bool = True,
-                 draft_model: str | None = None, draft_tokens: int = 6):
+                 draft_model: str | None = None, draft_tokens: int = 6, draft_rows: int = 16, drafting: str = "auto"):
         """model: registry name, path or hub id (default: the offline default); threads: None = all cores;
         parallel_sequences: streams decoded together (1 = one at a time); repetition_penalty: llama.cpp's;
         cpu_variant: llama.cpp CPU kernels to load (None = the best this machine runs safely);
-        speculative: draft tokens and verify them (greedy output unchanged); draft_model: registry name of the
-        small model that drafts translations (None = prompt lookup only); draft_tokens: tokens drafted per step."""
+        speculative: draft tokens and verify them (greedy output unchanged but for near ties that llama.cpp's
+        batch-shape rounding can flip, see llamacpp_batch); draft_model: registry name or path of
+        the small model that drafts for streams prompt lookup does not serve (None = prompt lookup only; a
+        registry model that is not pulled is skipped with a warning); draft_tokens: tokens drafted per stream and
+        step; draft_rows: most tokens per decode step that drafting may fill, next tokens included; drafting: "auto"
+        (prompt lookup, and the draft model for streams whose output prompt lookup does not predict), "lookup" or
+        "model" (that drafter only)."""
         spec, location = models.resolve(model or models.DEFAULT_MODEL)
         if spec.kind != "gguf-llm":
             raise ModelError(f"llama.cpp runs GGUF files only; {spec.name} is a {spec.kind} model")
@@ -53,46 +67,80 @@ class LlamaCppGenerator:
         self.model_id = spec.name
         self.model_sha256 = spec.sha256
         self.threads = threads or os.cpu_count() or 1
-        self.parallel_sequences = parallel_sequences
+        self.parallel_sequences = max(1, parallel_sequences)
         self.repetition_penalty = repetition_penalty
         self.cpu_variant = cpu_variant
         self.speculative = speculative
         self.draft_model = draft_model
         self.draft_tokens = draft_tokens
-        self._llama = load_llama(str(location), self.threads, cpu_variant=cpu_variant)
-        self._batched = None
+        self.draft_rows = draft_rows
+        self.drafting = drafting
+        self.llama = load_llama(str(location), self.threads, _TOKENIZER_CONTEXT, cpu_variant=cpu_variant)
+        self._decoder: BatchedDecoder | None = None
+        self._build_lock = threading.Lock()
         self._formatter = None
 
     def count_tokens(self, text: str) -> int:
-        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    @property
+    def stats(self) -> DecodeStats:
+        """Prompt tokens read and reused, tokens generated, drafts proposed and accepted, since loading."""
+        from summarizer.engines.backends.llamacpp_batch import DecodeStats
+
+        return self._decoder.stats if self._decoder is not None else DecodeStats()
+
+    def clear_cache(self) -> None:
+        """Forget the cached prompt prefixes."""
+        if self._decoder is not None:
+            self._decoder.clear_cache()
 
     def generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
-        if len(conversations) > 1 and self.parallel_sequences > 1:
-            return self._generate_batched(conversations, max_new_tokens)
-        return self._generate_one_by_one(conversations, max_new_tokens)
-
-    def _generate_batched(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
         """All conversations decoded together: one forward pass per step for up to `parallel_sequences` streams."""
-        from summarizer.engines.backends.llamacpp_batch import BatchedDecoder
-
-        if self._batched is None:
-            self._batched = BatchedDecoder(
-                self._llama, max_streams=self.parallel_sequences, context_per_stream=CONTEXT_TOKENS // 2,
-                threads=self.threads, repetition_penalty=self.repetition_penalty,
-            )
-        prompts = [self._llama.tokenize(self._render(m).encode("utf-8"), add_bos=False, special=True) for m in conversations]
+        prompts = [self.llama.tokenize(self.render(m).encode("utf-8"), add_bos=False, special=True) for m in conversations]
+        decoder = self.decoder()
         with _LOCK:
-            ids, truncated = self._batched.generate(prompts, max_new_tokens)
-        return [Generation(self._llama.detokenize(t).decode("utf-8", errors="replace").strip(), cut)
+            ids, truncated = decoder.generate(prompts, max_new_tokens, self.speculative, self.drafting)
+        return [Generation(self.llama.detokenize(t).decode("utf-8", errors="replace").strip(), cut)
                 for t, cut in zip(ids, truncated)]
 
-    def _render(self, messages: list[dict]) -> str:
+    def decoder(self) -> BatchedDecoder:
+        """The batched decoder (built on first use, with the draft model when one is set and pulled)."""
+        from summarizer.engines.backends.llamacpp_batch import BatchedDecoder
+
+        with self._build_lock:
+            if self._decoder is None:
+                self._decoder = BatchedDecoder(
+                    self.llama, max_streams=self.parallel_sequences, context_per_stream=CONTEXT_TOKENS // 2,
+                    threads=self.threads, repetition_penalty=self.repetition_penalty, draft_tokens=self.draft_tokens,
+                    draft_rows=self.draft_rows, drafter=self._drafter() if self.speculative else None,
+                    drafting=self.drafting,
+                )
+            return self._decoder
+
+    def _drafter(self) -> ModelDrafter | None:
+        from summarizer.engines.backends.llamacpp_draft import ModelDrafter
+
+        if not self.draft_model:
+            return None
+        if self.draft_model in models.REGISTRY and not models.is_present(models.get_spec(self.draft_model)):
+            log.warning("draft model %s is not pulled (summarizer models pull %s): drafting by prompt lookup only",
+                        self.draft_model, self.draft_model)
+            return None
+        spec, location = models.resolve(self.draft_model)  # verifies the pinned sha256 like the main model
+        if spec.kind != "gguf-llm":
+            raise ModelError(f"the draft model must be a GGUF file; {spec.name} is a {spec.kind} model")
+        llama = load_llama(str(location), self.threads, _TOKENIZER_CONTEXT, cpu_variant=self.cpu_variant)
+        return ModelDrafter(self.llama, llama, self.parallel_sequences, CONTEXT_TOKENS // 2, self.threads,
+                            draft_tokens=self.draft_tokens)
+
+    def render(self, messages: list[dict]) -> str:
         """The chat template stored in the GGUF file, rendered with the generation prompt."""
         if self._formatter is None:
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-            meta = self._llama.metadata
-            vocab = self._llama
+            meta = self.llama.metadata
+            vocab = self.llama
             self._formatter = Jinja2ChatFormatter(
                 template=meta["tokenizer.chat_template"],
                 eos_token=vocab.detokenize([vocab.token_eos()]).decode("utf-8", "ignore"),
@@ -100,20 +148,3 @@ class LlamaCppGenerator:
                 add_generation_prompt=True,
             )
         return self._formatter(messages=list(messages)).prompt
-
-    def _generate_one_by_one(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
-        outputs = []
-        for messages, limit in zip(conversations, max_new_tokens):
-            # no reset(): llama.cpp reuses the KV cache of the shared prefix (system prompt) between calls
-            reply = self._llama.create_chat_completion(
-                messages=list(messages),
-                max_tokens=int(limit),
-                temperature=0.0,
-                top_k=1,
-                repeat_penalty=self.repetition_penalty,
-                seed=0,
-            )
-            choice = reply["choices"][0]
-            text = (choice["message"].get("content") or "").strip()
-            outputs.append(Generation(text, truncated=choice.get("finish_reason") == "length"))
-        return outputs

@@ -2,19 +2,64 @@
 
 On a 2-core CPU a single stream leaves most of the arithmetic idle while the weights stream from memory; decoding
 B sequences per step reads the weights once for all of them, so aggregate tokens/s grows with B.
+
+Two ways to read less:
+- prompt prefixes (system prompt, instructions) are decoded once into reserved sequences (`PrefixCache`) and a
+  stream copies their cells, across calls;
+- speculative decoding: while the step has spare rows (`draft_rows`: at most that many tokens per step in all),
+  a stream's next tokens are guessed (prompt lookup, or the draft model for streams whose output does not copy
+  their prompt) and decoded in the same batch as everyone's next token. The stream keeps the longest run of
+  guesses that greedy decoding itself picks, position by position with the same repetition penalty, plus the
+  token greedy picks after it; the cells of the rejected guesses are removed. A stream whose draft-model rounds
+  gain nothing waits 1, 2, 4, 8 steps before asking the draft model again.
+
+Same output, to the last bit of llama.cpp's arithmetic: a token's logits depend on the shape of the batch it was
+decoded in (repacked Q4_K kernels work on groups of 4 rows, K-quant tiles start at 8 rows, flash attention splits
+the cache for 1-row batches and tiles from 64 rows) and on the order of its sequence's cells in the cache; through
+the int8 activations of 28 layers such last-bit differences become logit differences of up to ~0.7. So, exactly as
+batched against one-at-a-time decoding, speculative decoding can take the other side of a near tie. With repacking
+off (`use_extra_bufts`), GGML_CPU_TILED_MM=0 and a Q8_0 KV cache, logits no longer depend on the batch shape (cell
+order still matters), but prompts and batched steps run 1.5-2x slower on a 2-core CPU; not done here.
 """
 from __future__ import annotations
 
-import ctypes
-from dataclasses import dataclass, field
-from typing import Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 
-import numpy as np
-
+from summarizer.engines.backends.llamacpp_draft import (
+    DraftCounts,
+    ModelDrafter,
+    NgramIndex,
+)
+from summarizer.engines.backends.llamacpp_kv import KVContext, Row, greedy
+from summarizer.engines.backends.llamacpp_prefix import PrefixCache
 
 _CHUNK = 256  # prompt tokens per prefill decode
 _TAIL = 128  # last prompt tokens decoded together with the other streams' next tokens
-_BATCH_TOKENS = 2048  # >= max_streams * _TAIL + max_streams
+_PROBATION = 8  # generated tokens after which a stream that prompt lookup does not serve moves to the draft model
+DRAFTING = ("auto", "lookup", "model")
+
+
+@dataclass
+class DecodeStats:
+    """What the decoder read and generated, summed over calls (`since` gives the part of a later snapshot)."""
+
+    prompts: int = 0
+    prompt_tokens: int = 0
+    prompt_reused: int = 0  # prompt tokens whose cells were copied from a cached prefix
+    prompt_read: int = 0  # prompt tokens decoded, into streams and into cached prefixes
+    generated: int = 0
+    steps: int = 0  # generation decodes of the main model
+    draft_decodes: int = 0  # decodes of the draft model (drafting and reading prompts)
+    draft_prompt_read: int = 0  # prompt tokens the draft model decoded
+    lookup: DraftCounts = field(default_factory=DraftCounts)
+    model: DraftCounts = field(default_factory=DraftCounts)
+
+    def since(self, earlier: DecodeStats) -> DecodeStats:
+        return DecodeStats(**{f.name: getattr(self, f.name) - getattr(earlier, f.name) for f in fields(self)})
+
+    def copy(self) -> DecodeStats:
+        return self.since(DecodeStats())
 
 
 @dataclass
@@ -23,43 +68,47 @@ class _Stream:
     limit: int
     seq: int = -1
     out: list[int] = field(default_factory=list)
-    pos: int = 0
+    pos: int = 0  # cells this stream holds: the next position to decode
+    base: int = 0  # position of the first token decoded in the last step
+    rows: list[int] = field(default_factory=list)  # batch rows with this stream's logits in the last decode
+    drafts: list[int] = field(default_factory=list)  # guesses decoded in the last step, after its last token
+    drafter: str = ""  # "lookup" | "model": who made `drafts`
+    index: NgramIndex | None = None
+    lookup_accepted: int = 0
+    use_model: bool = False
+    misses: int = 0  # draft-model rounds in a row that gained nothing
+    pause: int = 0  # steps before the draft model is asked again (1, 2, 4, 8 after misses)
     done: bool = False
     truncated: bool = False
-    logit_row: int = -1  # index of this stream's logits in the last decoded batch
 
 
 class BatchedDecoder:
     """Greedy decoding of many prompts at once over a loaded `llama_cpp.Llama` model."""
 
     def __init__(self, llama, max_streams: int = 8, context_per_stream: int = 2048, threads: int | None = None,
-                 repetition_penalty: float = 1.0, penalty_window: int = 64):
-        import llama_cpp
-
-        self.lib = llama_cpp
+                 repetition_penalty: float = 1.0, penalty_window: int = 64, prefix_slots: int = 4,
+                 prefix_tokens: int = 1024, draft_tokens: int = 6, draft_rows: int = 16,
+                 drafter: ModelDrafter | None = None, drafting: str = "auto"):
+        """draft_rows: most tokens per step that speculation may fill (next tokens included); drafter: the draft
+        model, if any; drafting: "auto" (prompt lookup; the draft model for streams it does not serve), "lookup"
+        or "model" (that drafter only); prefix_slots, prefix_tokens: cached prefixes and their longest length."""
+        if drafting not in DRAFTING:
+            raise ValueError(f"drafting must be one of {', '.join(DRAFTING)}, not {drafting!r}")
         self.llama = llama
         self.max_streams = max_streams
         self.context_per_stream = context_per_stream
         self.repetition_penalty = repetition_penalty
         self.penalty_window = penalty_window
-        params = llama_cpp.llama_context_default_params()
-        params.n_ctx = max_streams * context_per_stream
-        params.n_batch = _BATCH_TOKENS
-        params.n_ubatch = 512
-        params.n_seq_max = max_streams + 1  # the last sequence holds the prompts' shared prefix
-        if hasattr(params, "kv_unified"):
-            params.kv_unified = True
-        params.n_threads = params.n_threads_batch = threads or llama.n_threads
-        params.no_perf = True
-        self.ctx = llama_cpp.llama_init_from_model(llama.model, params)
-        if not self.ctx:
-            raise RuntimeError("llama.cpp could not create a batched context")
-        self.memory = llama_cpp.llama_get_memory(self.ctx)
-        self.n_vocab = llama_cpp.llama_vocab_n_tokens(llama_cpp.llama_model_get_vocab(llama.model))
+        self.draft_tokens = draft_tokens
+        self.draft_rows = draft_rows
+        self.drafter = drafter
+        self.drafting = drafting
+        capacity = max(_CHUNK, max_streams * max(_TAIL, 1 + draft_tokens))
+        n_ctx = max_streams * context_per_stream + prefix_slots * prefix_tokens
+        self.kv = KVContext(llama, n_ctx, max_streams + prefix_slots, capacity, threads or llama.n_threads)
+        self.prefixes = PrefixCache(self.kv, range(max_streams, max_streams + prefix_slots), prefix_tokens)
         self.eos = {llama.token_eos()} | self._special_stops()
-        self.batch = llama_cpp.llama_batch_init(_BATCH_TOKENS, 0, max_streams + 1)
-        self.prefix_seq = max_streams
-        self.prefix: list[int] = []
+        self.stats = DecodeStats()
 
     def _special_stops(self) -> set[int]:
         stops = set()
@@ -70,108 +119,166 @@ class BatchedDecoder:
         return stops
 
     def close(self) -> None:
-        if self.ctx:
-            self.lib.llama_batch_free(self.batch)
-            self.lib.llama_free(self.ctx)
-            self.ctx = None
+        self.kv.close()
 
-    def __del__(self):  # pragma: no cover - interpreter shutdown order varies
-        try:
-            self.close()
-        except Exception:
-            pass
+    def clear_cache(self) -> None:
+        """Forget the cached prefixes (benchmarks compare runs from the same cold start)."""
+        self.prefixes.clear()
+        if self.drafter is not None:
+            self.drafter.prefixes.clear()
 
-    # -- one llama_decode call over a list of (stream, token, wants_logits) ------------------------------
-    def _decode(self, items: list[tuple[_Stream, int, bool]]) -> None:
-        b = self.batch
-        b.n_tokens = len(items)
-        for i, (stream, token, logits) in enumerate(items):
-            b.token[i] = token
-            b.pos[i] = stream.pos
-            b.n_seq_id[i] = 1
-            b.seq_id[i][0] = stream.seq
-            b.logits[i] = 1 if logits else 0
-            stream.pos += 1
-            if logits:
-                stream.logit_row = i
-        rc = self.lib.llama_decode(self.ctx, b)
-        if rc != 0:
-            raise RuntimeError(f"llama_decode failed ({rc})")
-
-    def _next_token(self, stream: _Stream) -> int:
-        ptr = self.lib.llama_get_logits_ith(self.ctx, stream.logit_row)
-        logits = np.ctypeslib.as_array(ctypes.cast(ptr, ctypes.POINTER(ctypes.c_float)), shape=(self.n_vocab,))
-        if self.repetition_penalty != 1.0 and stream.out:
-            recent = np.fromiter(set(stream.out[-self.penalty_window:]), dtype=np.int64)
-            values = logits[recent]
-            logits = logits.copy()
-            logits[recent] = np.where(values > 0, values / self.repetition_penalty, values * self.repetition_penalty)
-        return int(np.argmax(logits))
-
-    def _share_prefix(self, prompts: Sequence[list[int]]) -> None:
-        """Decode the prompts' common prefix (system prompt, instructions) once; streams copy its KV cells."""
-        common = list(prompts[0]) if prompts else []
-        for p in prompts[1:]:
-            n = 0
-            while n < min(len(common), len(p)) and common[n] == p[n]:
-                n += 1
-            common = common[:n]
-        common = common[: max(0, min(len(p) for p in prompts) - 1)] if prompts else []
-        if common == self.prefix:
-            return
-        self.lib.llama_memory_seq_rm(self.memory, self.prefix_seq, -1, -1)
-        self.prefix = common
-        holder = _Stream(common, 0, seq=self.prefix_seq)
-        for start in range(0, len(common), _CHUNK):
-            self._decode([(holder, t, False) for t in common[start : start + _CHUNK]])
-
-    def _admit(self, stream: _Stream, seq: int) -> list[tuple[_Stream, int, bool]]:
-        """Start a stream on a free sequence: share the prefix, decode the rest except the tail, which joins the next step."""
-        stream.seq = seq
-        self.lib.llama_memory_seq_rm(self.memory, seq, -1, -1)
-        shared = len(self.prefix) if stream.prompt[: len(self.prefix)] == self.prefix else 0
-        if shared:
-            self.lib.llama_memory_seq_cp(self.memory, self.prefix_seq, seq, -1, -1)
-        stream.pos = shared
-        rest = stream.prompt[shared:]
-        head, tail = rest[:-_TAIL], rest[-_TAIL:]
-        for start in range(0, len(head), _CHUNK):
-            self._decode([(stream, t, False) for t in head[start : start + _CHUNK]])
-        return [(stream, t, i == len(tail) - 1) for i, t in enumerate(tail)]
-
-    def generate(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int]) -> tuple[list[list[int]], list[bool]]:
+    def generate(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int], speculative: bool = False,
+                 drafting: str | None = None) -> tuple[list[list[int]], list[bool]]:
         """Greedy continuation token ids for each prompt, and whether each hit its token limit.
 
-        Continuous batching: a stream that finishes frees its sequence for the next waiting prompt."""
+        Continuous batching: a stream that finishes frees its sequence for the next waiting prompt.
+        speculative: draft and verify (same output); drafting: this call's drafter choice (default: the decoder's)."""
+        policy = drafting or self.drafting
+        streams = self._streams(prompts, max_new_tokens)
+        self.stats.prompt_read += self.prefixes.prepare([s.prompt for s in streams])
+        waiting = list(reversed(streams))
+        active: list[_Stream] = []
+        free_seqs = list(range(self.max_streams - 1, -1, -1))
+        while waiting or active:
+            for s in active:  # every active stream has fresh logits from the previous decode
+                self._accept(s)
+            for s in [s for s in active if s.done]:
+                active.remove(s)
+                self._release(s)
+                free_seqs.append(s.seq)
+            drafts = self._drafts(active, policy) if speculative else {}
+            rows: list[Row] = []
+            for s in active:
+                rows += self._next_rows(s, drafts.get(s.seq, ([], "")), len(rows))
+            while waiting and free_seqs:
+                s = waiting.pop()
+                rows += self._admit(s, free_seqs.pop())
+                s.rows = [len(rows) - 1]
+                active.append(s)
+            if rows:
+                self.kv.decode(rows)
+                self.stats.steps += 1
+        return [s.out for s in streams], [s.truncated for s in streams]
+
+    def _streams(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int]) -> list[_Stream]:
         streams = [_Stream(list(p) or [self.llama.token_bos()], int(m)) for p, m in zip(prompts, max_new_tokens)]
         for s in streams:
             if len(s.prompt) + s.limit > self.context_per_stream:
                 s.limit = max(1, self.context_per_stream - len(s.prompt))
                 s.truncated = True
-        self._share_prefix([s.prompt for s in streams])
-        waiting = list(reversed(streams))
-        active: list[_Stream] = []
-        free_seqs = list(range(self.max_streams - 1, -1, -1))
-        while waiting or active:
-            step: list[tuple[_Stream, int, bool]] = []
-            for s in active:  # every active stream has fresh logits from the previous decode
-                token = self._next_token(s)
-                if token in self.eos:
-                    s.done = True
-                    continue
-                s.out.append(token)
-                if len(s.out) >= s.limit:
-                    s.done = s.truncated = True
-                    continue
-                step.append((s, token, True))
-            for s in [s for s in active if s.done]:
-                active.remove(s)
-                self.lib.llama_memory_seq_rm(self.memory, s.seq, -1, -1)
-                free_seqs.append(s.seq)
-            while waiting and free_seqs:
-                s = waiting.pop()
-                step += self._admit(s, free_seqs.pop())
-                active.append(s)
-            if step:
-                self._decode(step)
-        return [s.out for s in streams], [s.truncated for s in streams]
+        self.stats.prompts += len(streams)
+        self.stats.prompt_tokens += sum(len(s.prompt) for s in streams)
+        return streams
+
+    def _admit(self, s: _Stream, seq: int) -> list[Row]:
+        """Start a stream on a free sequence: copy its cached prefix, read the rest but the tail, which joins the step."""
+        s.seq = seq
+        self.kv.remove(seq)
+        shared = self.prefixes.attach(s.prompt, seq)
+        rest = s.prompt[shared:]
+        head, tail = rest[:-_TAIL], rest[-_TAIL:]
+        self.kv.fill(seq, head, shared, _CHUNK)
+        self.stats.prompt_reused += shared
+        self.stats.prompt_read += len(rest)
+        s.base = shared + len(head)
+        s.pos = s.base + len(tail)
+        s.index = NgramIndex(s.prompt)
+        return [Row(seq, s.base + i, token, i == len(tail) - 1) for i, token in enumerate(tail)]
+
+    def _release(self, s: _Stream) -> None:
+        self.kv.remove(s.seq)
+        if self.drafter is not None:
+            self.drafter.release(s.seq)
+
+    def _accept(self, s: _Stream) -> None:
+        """Greedy tokens from the last decode's logits: the guesses greedy agrees with, then one of its own."""
+        accepted = 0
+        for i, row in enumerate(s.rows):
+            token = greedy(self.kv.logits(row), s.out, self.repetition_penalty, self.penalty_window)
+            if token in self.eos:
+                s.done = True
+                break
+            s.out.append(token)
+            s.index.extend([token])
+            self.stats.generated += 1
+            matched = i < len(s.drafts) and s.drafts[i] == token
+            accepted += matched
+            if len(s.out) >= s.limit:
+                s.done = s.truncated = True
+                break
+            if not matched:
+                break
+        if s.drafts:
+            self._count(s.drafter).accepted += accepted
+            if s.drafter == "lookup":
+                s.lookup_accepted += accepted
+            else:
+                self._back_off(s, accepted)
+            if not s.done:  # cells of rejected guesses go; the stream goes on after the accepted ones
+                s.pos = s.base + 1 + accepted
+                self.kv.remove(s.seq, s.pos)
+        s.rows, s.drafts = [], []
+
+    def _next_rows(self, s: _Stream, drafted: tuple[list[int], str], offset: int) -> list[Row]:
+        """The stream's last token and its guesses, all with logits."""
+        drafts, kind = drafted
+        tokens = [s.out[-1]] + drafts
+        s.base = s.pos
+        s.pos += len(tokens)
+        s.drafts, s.drafter = drafts, kind
+        s.rows = list(range(offset, offset + len(tokens)))
+        if drafts:
+            counts = self._count(kind)
+            counts.drafted += len(drafts)
+            counts.rounds += 1
+        return [Row(s.seq, s.base + i, token, True) for i, token in enumerate(tokens)]
+
+    def _count(self, kind: str) -> DraftCounts:
+        return self.stats.model if kind == "model" else self.stats.lookup
+
+    def _drafts(self, active: list[_Stream], policy: str) -> dict[int, tuple[list[int], str]]:
+        """Guesses for the streams while the step has rows to spare: prompt lookup, or the draft model."""
+        budget = self.draft_rows - len(active)
+        found: dict[int, tuple[list[int], str]] = {}
+        asks = []
+        for s in active:
+            n = min(self.draft_tokens, budget, s.limit - len(s.out) - 1)
+            if n <= 0:
+                continue
+            self._probation(s, policy)
+            if not s.use_model:
+                drafts = s.index.draft(n)
+                if drafts:
+                    found[s.seq] = (drafts, "lookup")
+                    budget -= len(drafts)
+            elif s.pause:
+                s.pause -= 1
+            else:
+                asks.append((s, n))
+                budget -= n
+        if asks:
+            found.update(self._model_drafts(asks))
+        return found
+
+    def _model_drafts(self, asks: list[tuple[_Stream, int]]) -> dict[int, tuple[list[int], str]]:
+        decodes, read = self.drafter.decodes, self.drafter.prompt_read
+        drafts = self.drafter.draft([(s.seq, s.index.tokens, n) for s, n in asks])
+        self.stats.draft_decodes += self.drafter.decodes - decodes
+        self.stats.draft_prompt_read += self.drafter.prompt_read - read
+        for s, _ in asks:
+            if not drafts.get(s.seq):
+                self._back_off(s, 0)  # not confident enough to guess: a miss too
+        return {seq: (d, "model") for seq, d in drafts.items() if d}
+
+    @staticmethod
+    def _back_off(s: _Stream, accepted: int) -> None:
+        """Each draft-model round costs decodes of the small model: after rounds that gained nothing, skip steps."""
+        s.misses = 0 if accepted else s.misses + 1
+        s.pause = min(8, 2 ** (s.misses - 1)) if s.misses else 0
+
+    def _probation(self, s: _Stream, policy: str) -> None:
+        """A stream whose output prompt lookup does not predict (a quarter of its first tokens) moves to the draft
+        model, for good."""
+        if self.drafter is None or s.use_model or policy == "lookup":
+            return
+        s.use_model = policy == "model" or (len(s.out) >= _PROBATION and 4 * s.lookup_accepted < len(s.out))
