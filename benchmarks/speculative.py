@@ -134,6 +134,7 @@ def main() -> None:
     ap.add_argument("--translations", type=int, default=8, help="FLORES zh->en sentences")
     ap.add_argument("--streams", type=int, nargs="+", default=[1, 16])
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    ap.add_argument("--draft-rows", type=int, default=16, help="most tokens per decode step that drafting may fill")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "speculative.json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -144,7 +145,8 @@ def main() -> None:
     for streams in args.streams:
         generator = LlamaCppGenerator(settings.model, threads=settings.threads, parallel_sequences=streams,
                                       repetition_penalty=settings.repetition_penalty, cpu_variant=settings.cpu_variant,
-                                      draft_model=settings.draft_model, draft_tokens=settings.draft_tokens)
+                                      draft_model=settings.draft_model, draft_tokens=settings.draft_tokens,
+                                      draft_rows=args.draft_rows)
         generator.decoder()  # built while speculative: with the draft model
         for mode in ("off", "model"):  # warm-up: both models' weights paged in before timing
             run_mode(generator, Task("warm-up", tasks[-1].conversations[:1], [8]), mode)
@@ -156,8 +158,10 @@ def main() -> None:
     print_table(rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     reference = {task.name: outputs[(task.name, args.streams[0], "off")] for task in tasks}
-    args.json.write_text(json.dumps({"rows": rows, "draft_model": settings.draft_model, "draft_tokens": settings.draft_tokens,
-                                     "outputs_off": reference}, indent=2, ensure_ascii=False), encoding="utf-8")
+    settings_used = {"draft_model": settings.draft_model, "draft_tokens": settings.draft_tokens,
+                     "draft_rows": args.draft_rows, "threads": generator.threads}
+    args.json.write_text(json.dumps({"settings": settings_used, "rows": rows, "outputs_off": reference}, indent=2,
+                                    ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":
