@@ -91,7 +91,7 @@ def run_mode(generator: LlamaCppGenerator, task: Task, mode: str) -> tuple[dict,
     row = {
         "task": task.name, "streams": generator.parallel_sequences, "mode": mode, "prompts": len(outputs),
         "seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "generated": stats.generated, "tok_s": round(stats.generated / seconds, 2),
-        "steps": stats.steps, "draft_decodes": stats.draft_decodes, "drafted": drafted, "accepted": accepted,
+        "steps": stats.steps, "rows": stats.rows, "draft_decodes": stats.draft_decodes, "drafted": drafted, "accepted": accepted,
         "acceptance": round(accepted / drafted, 3) if drafted else None,
         "lookup": [stats.lookup.drafted, stats.lookup.accepted], "model": [stats.model.drafted, stats.model.accepted],
         "prompt_tokens": stats.prompt_tokens, "prompt_reused": stats.prompt_reused, "prompt_read": stats.prompt_read,
@@ -120,12 +120,13 @@ def first_difference(index: int, base: str, mine: str) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'task':13} {'streams':>7} {'mode':7} {'wall s':>7} {'cpu s':>7} {'tok/s':>7} {'steps':>6} "
-          f"{'accepted':>13} {'speed-up':>8} {'cpu x':>6} {'same':>6}")
+    print(f"{'task':13} {'streams':>7} {'mode':7} {'wall s':>7} {'cpu s':>7} {'tok/s':>7} {'tokens':>6} {'steps':>6} "
+          f"{'rows':>6} {'draft':>6} {'accepted':>13} {'speed-up':>8} {'cpu x':>6} {'same':>6}")
     for r in rows:
         acc = f"{r['accepted']}/{r['drafted']}" if r["drafted"] else "-"
         print(f"{r['task']:13} {r['streams']:7d} {r['mode']:7} {r['seconds']:7.1f} {r['cpu_s']:7.1f} {r['tok_s']:7.2f} "
-              f"{r['steps']:6d} {acc:>13} {r['speedup']:8.2f} {r['cpu_speedup']:6.2f} {r['identical']:>3}/{r['prompts']:<2}")
+              f"{r['generated']:6d} {r['steps']:6d} {r['rows']:6d} {r['draft_decodes']:6d} {acc:>13} "
+              f"{r['speedup']:8.2f} {r['cpu_speedup']:6.2f} {r['identical']:>3}/{r['prompts']:<2}")
 
 
 def main() -> None:

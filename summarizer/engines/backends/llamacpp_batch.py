@@ -50,6 +50,7 @@ class DecodeStats:
     prompt_read: int = 0  # prompt tokens decoded, into streams and into cached prefixes
     generated: int = 0
     steps: int = 0  # generation decodes of the main model
+    rows: int = 0  # rows those decodes verified: each stream's next token and its guesses
     draft_decodes: int = 0  # decodes of the draft model (drafting and reading prompts)
     draft_prompt_read: int = 0  # prompt tokens the draft model decoded
     lookup: DraftCounts = field(default_factory=DraftCounts)
@@ -227,6 +228,7 @@ class BatchedDecoder:
         s.pos += len(tokens)
         s.drafts, s.drafter = drafts, kind
         s.rows = list(range(offset, offset + len(tokens)))
+        self.stats.rows += len(tokens)
         if drafts:
             counts = self._count(kind)
             counts.drafted += len(drafts)
