@@ -32,7 +32,9 @@ DECODE_TOKENS = 48
 
 
 def _summary_conversation() -> list[dict]:
-    articles = [r.article for r in api.prepare(api.documents(ROOT / "examples", api.settings()))]
+    settings = api.settings()
+    pages = sorted((ROOT / "examples").glob("*.txt"))
+    articles = [r.article for page in pages for r in api.prepare(api.documents(page, settings))]
     text = max((a.text for a in articles if a.source_lang == "zh"), key=len)[:ARTICLE_CHARS]
     return prompts.render(prompts.summarize_name("zh"), text=text, sentences=3, glossary="")
 

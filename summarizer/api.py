@@ -79,3 +79,35 @@ def translate(source: str | Path, config: Settings, from_lang: str = "auto", to:
         outs = runner.translator.translate(paragraphs, lang, target, runner.terms)
         out.append("\n\n".join(o.text for o in outs))
     return "\n\n".join(out)
+
+
+def translate_texts(texts: Sequence[str], source: str, target: str, config: Settings,
+                    runner: Pipeline | None = None) -> list[Result]:
+    """Each text translated line by line (its line breaks kept), then checked and repaired as `process` does.
+
+    source: zh, en or auto (detected per text); target: zh, en or auto (the other language). `Result.translation`
+    is the whole translated text; a text already in the target language, or in neither, comes back as it is. A line
+    whose translation failed is empty, with a "failed" check. Raises EngineUnavailable without a translation model."""
+    from summarizer.document import Article
+    from summarizer.pipeline import run_step
+    from summarizer.prepare.detect import detect_article
+
+    config = config.with_(to=target, translate="full")
+    runner = runner or pipeline(config)
+    results = []
+    for i, text in enumerate(texts):
+        text = text.replace("\r\n", "\n")
+        article = detect_article(Article(id=str(i), source_file="<api>", title=None, text=text,
+                                         paragraphs=[line for line in text.split("\n") if line.strip()]))
+        article.source_lang = article.source_lang if source == "auto" else source
+        results.append(Result(article=article))
+    todo = [r for r in results if source_language(r.article) in ("zh", "en")]
+    for name, step in runner.steps:
+        if name != "summarize":
+            run_step(name, step, todo)
+    for r in results:
+        pairs = iter(r.translation_pairs or [(p, p) for p in r.article.paragraphs])  # untranslated: as it is
+        r.translation = "\n".join(next(pairs)[1] if line.strip() else line for line in r.article.text.split("\n"))
+        r.summary_translated = None
+        r.engine, r.model = runner.translator.name, runner.translator.model
+    return results

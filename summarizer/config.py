@@ -81,7 +81,7 @@ class Settings:
     batch_size: int = _knob(8, minimum=1)  # segments per generate call (transformers, seq2seq)
     parallel_sequences: int = _knob(16, minimum=1)  # llama.cpp streams decoded together
     cpu_variant: str | None = _knob(None)  # llama.cpp CPU kernels (haswell, zen4, ...); None = best the machine runs
-    speculative: bool = _knob(True)  # llama.cpp drafts (prompt lookup, draft model); greedy output is unchanged
+    speculative: bool = _knob(False)  # llama.cpp drafts (prompt lookup, draft model); slower on 2 cores, see RESULTS
     draft_model: str | None = _knob("qwen2.5-coder-0.5b-instruct-gguf")  # drafts translations; None = prompt lookup only
     draft_tokens: int = _knob(6, minimum=1)  # tokens drafted per step
     # translate
@@ -99,9 +99,13 @@ class Settings:
     check: bool = _knob(True)
     repair: bool = _knob(True)
     cache: bool = _knob(True)
-    # web page
-    web_concurrency: int = _knob(1, minimum=1)  # pipelines running at once
+    # serving: the page and the HTTP API (one model worker shares its batch between their requests)
+    web_concurrency: int = _knob(8, minimum=1)  # requests whose pipelines run at once (their model work is batched)
     web_queue: int = _knob(64, minimum=1)  # requests allowed to wait
+    request_timeout: float = _knob(600.0, minimum=1)  # seconds one page run or API request may take
+    api_key: str | None = _knob(None)  # when set, the HTTP API requires it (`api_key` field or Authorization header)
+    api_rate_per_minute: int = _knob(60, minimum=1)  # HTTP API requests per client (key or address) per minute
+    api_max_chars: int = _knob(50_000, minimum=1)  # characters of text one HTTP API request may send
 
     # ------------------------------------------------------------------ building
     @classmethod

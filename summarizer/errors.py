@@ -23,3 +23,17 @@ class EngineUnavailable(ModelError):
 
 class ConfigError(InputError):
     """A setting (flag, BISUM_* variable or web input) has a value that is not allowed."""
+
+
+class RequestStopped(BisumError):
+    """A request stopped before its work was done: its client went away or its time limit passed."""
+
+    exit_code = 4
+
+
+class RequestCancelled(RequestStopped):
+    """The client that asked went away; the request's remaining work was dropped."""
+
+
+class TimeLimitExceeded(RequestStopped):
+    """The request ran past its time limit (`request_timeout`)."""

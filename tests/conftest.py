@@ -1,3 +1,6 @@
+import importlib.util
+import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -45,3 +48,23 @@ def private_lexicon_cache(tmp_path_factory):
         lexicon.load.cache_clear()
         yield
     lexicon.load.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory):
+    """(main, draft, foreign): a tiny Qwen2 GGUF, a smaller one with the same vocabulary, one with another vocabulary."""
+    if importlib.util.find_spec("llama_cpp") is None:  # not imported here: bisum picks the CPU kernels first
+        pytest.skip("llama-cpp-python is not installed")
+    from tiny_models import build_tiny_gguf, build_tiny_qwen
+
+    root = tmp_path_factory.mktemp("tiny-llamacpp")
+    main_dir = build_tiny_qwen(root / "main")
+    foreign_dir = shutil.copytree(main_dir, root / "foreign")
+    tokenizer = json.loads((foreign_dir / "tokenizer.json").read_text("utf-8"))
+    vocab = tokenizer["model"]["vocab"]
+    names = {i: t for t, i in vocab.items()}
+    vocab[names[300]], vocab[names[301]] = 301, 300  # two tokens swap ids
+    (foreign_dir / "tokenizer.json").write_text(json.dumps(tokenizer, ensure_ascii=False), "utf-8")
+    return (build_tiny_gguf(main_dir, root / "main.gguf"),
+            build_tiny_gguf(build_tiny_qwen(root / "draft", layers=1, hidden=32), root / "draft.gguf"),
+            build_tiny_gguf(foreign_dir, root / "foreign.gguf"))

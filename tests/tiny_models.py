@@ -42,8 +42,12 @@ def seed_text(repeat: int = 20) -> list[str]:
     return lines
 
 
-def build_tiny_qwen(directory: Path, layers: int = 2, hidden: int = 64) -> Path:
-    """A random Qwen2ForCausalLM with a ChatML fast tokenizer, saved as a normal HF directory."""
+def build_tiny_qwen(directory: Path, layers: int = 2, hidden: int = 64, visible_only: bool = False) -> Path:
+    """A random Qwen2ForCausalLM with a ChatML fast tokenizer, saved as a normal HF directory.
+
+    visible_only: greedy decoding only ever picks tokens that are printable text on their own, so the model writes
+    visible text until its token limit (never an end token, a partial UTF-8 byte or bare whitespace); its output
+    length, and so its time, is then set by the token limit (streaming tests)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
@@ -69,8 +73,26 @@ def build_tiny_qwen(directory: Path, layers: int = 2, hidden: int = 64) -> Path:
     import torch
 
     torch.manual_seed(0)
-    Qwen2ForCausalLM(config).save_pretrained(directory)
+    model = Qwen2ForCausalLM(config)
+    if visible_only:
+        _mute_invisible_tokens(model, tok)
+    model.save_pretrained(directory)
     return directory
+
+
+def _mute_invisible_tokens(model, tok) -> None:
+    """Zero the (tied) embedding rows of tokens that are not printable on their own: their logit is then exactly 0,
+    while among the hundreds of random rows left some logit is always above 0, so greedy decoding never picks them."""
+    import torch
+    from tokenizers import decoders
+
+    byte_level = decoders.ByteLevel()
+    with torch.no_grad():
+        embeddings = model.get_input_embeddings().weight
+        for token, index in tok.get_vocab().items():
+            text = byte_level.decode([token])
+            if token.startswith("<|") or "\ufffd" in text or not text.strip():
+                embeddings[index] = 0.0
 
 
 def _train_spm(lines: list[str], prefix: Path, vocab_size: int) -> Path:

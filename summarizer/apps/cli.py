@@ -5,6 +5,7 @@ Flags left out are None, so the BISUM_* environment (and then the defaults) deci
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from summarizer import api
-from summarizer.config import Settings, debug_enabled
+from summarizer.config import ENV_PREFIX, Settings, debug_enabled
 from summarizer.engines import ENGINE_NAMES
 from summarizer.errors import BisumError, InputError
 
@@ -316,10 +317,17 @@ def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(7860),
     engine: EngineName = typer.Option(EngineName.extractive, help="Default summarizer on the page (the model translates)."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help="Require this key on the HTTP API [env: BISUM_API_KEY]."),
+    request_timeout: Optional[float] = typer.Option(None, "--request-timeout", help="Seconds one request may take."),
 ) -> None:
-    """Start the editors' web page (Gradio)."""
+    """Serve the editors' page, its gradio_client API and the LibreTranslate-compatible HTTP API (one process)."""
     from summarizer.apps.web import launch
 
+    flags = {"api_key": api_key, "request_timeout": request_timeout}
+    api.settings(**flags)  # validated here: a bad value is one line, before anything starts
+    for name, value in flags.items():  # every request reads Settings.load(): flags beat the environment
+        if value is not None:
+            os.environ[ENV_PREFIX + name.upper()] = str(value)
     launch(host=host, port=port, engine=engine.value)
 
 

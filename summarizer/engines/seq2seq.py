@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -92,6 +93,7 @@ class Seq2SeqEngine:
         self.max_new_tokens_ratio = max_new_tokens_ratio
         self.model = ",".join(ids)
         self.can_translate = any(e.direction or e.codes for e in self.entries)
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------ helpers
 
@@ -122,6 +124,12 @@ class Seq2SeqEngine:
 
     def _generate(self, entry: _Seq2SeqModel, inputs: list[str], source: str | None, target: str | None,
                   max_new: int | None = None) -> list[str]:
+        """Beam-search outputs in input order; callers on other threads wait their turn."""
+        with self._lock:
+            return self._generate_batches(entry, inputs, source, target, max_new)
+
+    def _generate_batches(self, entry: _Seq2SeqModel, inputs: list[str], source: str | None, target: str | None,
+                          max_new: int | None) -> list[str]:
         import torch
 
         model, tokenizer = self._model(entry), entry.tokenizer

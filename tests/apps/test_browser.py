@@ -5,7 +5,9 @@ Without Chromium or Playwright these tests skip locally, but FAIL under CI=true:
 """
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -161,4 +163,110 @@ def test_failed_translation_and_removed_instruction_are_flagged(page_url, browse
     assert "Translation failed" in flags and f"Removed an instruction aimed at the model: {injected}" in flags
     assert "HACKED" not in page.locator("#summary").inner_text()
     page.screenshot(path=str(tmp_path / "flags.png"), full_page=True)
+    assert external_requests(page.requests) == []
+
+
+# --- streaming: a tiny llama.cpp model writes while the editor watches ------------------------------------------
+
+# The page polls the model every service.POLL_S (0.25 s). The default tiny model (2 layers) writes a 3-sentence
+# summary in about 1 s on a busy 2-core machine: too little for an idle, faster one. 8 layers (llama.cpp's cost per
+# token grows with them) and a 5-sentence budget (70 tokens a sentence + 24, and a retry at 1.5x) stream the summary
+# for about 5 s there; a smaller translation budget keeps the rest of the run short.
+STREAM_LAYERS, STREAM_HIDDEN = 8, 64
+STREAM_SENTENCES = 5
+STREAM_TRANSLATION_RATIO = 1.0  # translation tokens per source token (default 2.5)
+
+RECORDER = """() => {
+    // every state of the two summary boxes and the status line, as the editor sees it, with its time
+    const ids = ["summary", "summary-translated", "status"];
+    const log = window.__bisum = Object.fromEntries(ids.map(id => [id, []]));
+    const t0 = performance.now(), content = ":is(.bisum-text, .bisum-failed, .bisum-error, .muted, .bisum-status)";
+    const record = () => {
+        for (const id of ids) {
+            const shown = document.querySelector(`#${id} ${content}`);
+            const html = shown ? shown.outerHTML : "", seen = log[id];
+            if (!seen.length || seen[seen.length - 1].html !== html) {
+                seen.push({t: performance.now() - t0, html, text: shown ? shown.innerText : ""});
+            }
+        }
+    };
+    const watch = {childList: true, subtree: true, characterData: true, attributes: true};
+    new MutationObserver(record).observe(document.body, watch);
+    record();
+}"""
+
+
+@pytest.fixture
+def streaming_url(tmp_path_factory):
+    """The page over the llama.cpp engine running a tiny random GGUF that only writes visible text, never stopping
+    before its token limit (so the time it writes for is set by the budget); no translation memory, no drafts."""
+    if importlib.util.find_spec("llama_cpp") is None:  # not imported here: bisum picks the CPU kernels first
+        pytest.skip("llama-cpp-python is not installed")
+    from tiny_models import build_tiny_gguf, build_tiny_qwen
+
+    root = tmp_path_factory.mktemp("tiny-streaming")
+    hf_dir = build_tiny_qwen(root / "hf", layers=STREAM_LAYERS, hidden=STREAM_HIDDEN, visible_only=True)
+    gguf = build_tiny_gguf(hf_dir, root / "tiny-visible.gguf")
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {"MODEL": str(gguf), "CACHE_DIR": str(root / "cache"), "CACHE": "0", "SPECULATIVE": "0",
+                            "THREADS": "1", "SUMMARY_SENTENCES": str(STREAM_SENTENCES),
+                            "MAX_NEW_TOKENS_RATIO": str(STREAM_TRANSLATION_RATIO)}.items():
+            mp.setenv(f"BISUM_{name}", value)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        app = web.launch(port=port, engine="llamacpp", block=False, quiet=True)
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            app.close()
+
+
+def streamed(entry: dict) -> bool:
+    """A box showing text the model is still writing (render.streaming_html), with some text in it already."""
+    return "bisum-text streaming" in entry["html"] and bool(entry["text"].replace("▌", "").strip())
+
+
+def finished(entry: dict) -> bool:
+    return entry["html"].startswith('<div class="bisum-text">')
+
+
+def test_model_output_streams_into_the_page(streaming_url, browser_page, tmp_path):
+    """Summary tokens show while the model writes them, before the finished summary replaces them; then the
+    translated summary fills in; the status ends with Done and the timings tab gives the first-token time."""
+    page = browser_page
+    page.goto(streaming_url)
+    page.get_by_label("Article text (paste)").fill(seed("003"))  # one Chinese article
+    page.get_by_label("summary only").check()
+    page.evaluate(RECORDER)
+    page.click("#run")
+
+    page.wait_for_selector("#summary .bisum-text", timeout=60_000)
+    if page.locator("#summary .bisum-text.streaming").count():  # what the editor sees mid-stream
+        page.screenshot(path=str(tmp_path / "streaming.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+            "the streamed text must wrap inside its box, not widen the page"
+    page.wait_for_selector("#status .bisum-status:is(.done, .warning, .error)", timeout=90_000)
+    log = page.evaluate("window.__bisum")
+
+    assert page.locator("#status").inner_text().strip().startswith("Done"), page.locator("#status").inner_text()
+    assert "Summarizing article 1 of 1…" in [e["text"].strip() for e in log["status"]]
+    summary = log["summary"]
+    finals = [e for e in summary if finished(e)]
+    partials = [e for e in summary if streamed(e)]
+    assert partials, f"no streamed summary text was shown: {[e['html'][:80] for e in summary]}"
+    assert finals and partials[0]["t"] < finals[0]["t"], "the summary's tokens must show before the finished summary"
+    assert len({e["text"] for e in partials}) >= 2, "the streamed summary must grow while the model writes"
+    assert finished(summary[-1]), "the finished summary stays"
+
+    translated = [e for e in log["summary-translated"] if e["t"] >= finals[0]["t"]]
+    assert any(streamed(e) for e in translated), f"no streamed translation: {[e['html'][:80] for e in translated]}"
+    last = page.locator("#summary-translated")
+    assert last.locator(".bisum-text, .bisum-failed").count() and last.locator(".streaming").count() == 0
+    assert last.inner_text().strip()
+
+    page.get_by_role("tab", name="Engine & timings").click()
+    details = page.locator("#details")
+    details.get_by_text("Model output:").wait_for(timeout=10_000)
+    assert re.search(r"Model output: first token after \d+\.\d\d s · \d+ tokens", details.inner_text())
     assert external_requests(page.requests) == []

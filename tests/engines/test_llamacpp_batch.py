@@ -1,13 +1,11 @@
 """The batched llama.cpp decoder: prefix cache, prompt lookup, draft model, and greedy output unchanged by speculation.
 
-Fast tests run on tiny random GGUF files; `-m model` runs the real default model (and the draft model if pulled).
+Tiny random GGUF files (F32): there, speculation gives the same token ids. On the real Q4_K model it does not always
+(logits depend on the batch shape; benchmarks/speculative.py counts the outputs that differ), so it is off by default.
 """
 from __future__ import annotations
 
-import importlib.util
-import json
 import logging
-import shutil
 
 import pytest
 
@@ -78,26 +76,6 @@ def test_prefix_cache_evicts_the_least_recently_used_and_keeps_the_last_token_ou
 
 
 # ---------------------------------------------------------------- tiny GGUF models
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """(main, draft, foreign): a tiny Qwen2 GGUF, a smaller one with the same vocabulary, one with another vocabulary."""
-    if importlib.util.find_spec("llama_cpp") is None:  # not imported here: bisum picks the CPU kernels first
-        pytest.skip("llama-cpp-python is not installed")
-    from tiny_models import build_tiny_gguf, build_tiny_qwen
-
-    root = tmp_path_factory.mktemp("tiny-llamacpp")
-    main_dir = build_tiny_qwen(root / "main")
-    foreign_dir = shutil.copytree(main_dir, root / "foreign")
-    tokenizer = json.loads((foreign_dir / "tokenizer.json").read_text("utf-8"))
-    vocab = tokenizer["model"]["vocab"]
-    names = {i: t for t, i in vocab.items()}
-    vocab[names[300]], vocab[names[301]] = 301, 300  # two tokens swap ids
-    (foreign_dir / "tokenizer.json").write_text(json.dumps(tokenizer, ensure_ascii=False), "utf-8")
-    return (build_tiny_gguf(main_dir, root / "main.gguf"),
-            build_tiny_gguf(build_tiny_qwen(root / "draft", layers=1, hidden=32), root / "draft.gguf"),
-            build_tiny_gguf(foreign_dir, root / "foreign.gguf"))
-
 
 def _llama(path):
     from summarizer.engines.backends.llamacpp import load_llama
@@ -200,38 +178,3 @@ def test_a_draft_model_that_is_not_pulled_leaves_prompt_lookup(tiny, tmp_path, m
         assert gen.decoder().drafter is None
     assert "not pulled" in caplog.text
     assert gen.generate([[{"role": "user", "content": "hello"}]], [5])[0].truncated  # generated up to the limit
-
-
-# ---------------------------------------------------------------- the real models
-
-ARTICLE = (
-    "国家知识产权局今天发布数据显示，今年前三季度全国发明专利授权量达到5.32万件，同比增长12%。"
-    "其中，人工智能和新能源汽车领域的专利增长最快。国家知识产权局表示，将继续加强知识产权保护，"
-    "优化审查流程，缩短审查周期。海关总署同期扣留侵权嫌疑货物4.13万批，涉及商品5000万件。"
-)
-
-
-@pytest.mark.model
-@pytest.mark.timeout(1800)
-def test_real_model_speculation_gives_the_same_summary_and_translation():
-    from summarizer.engines import models
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
-    from summarizer.engines.prompted import PromptedEngine
-
-    if not models.is_present(models.REGISTRY[models.DEFAULT_MODEL]):
-        pytest.skip("the default model is not pulled (summarizer models pull)")
-    draft = "qwen2.5-coder-0.5b-instruct-gguf"
-    pulled = models.is_present(models.REGISTRY[draft])
-    calls = []
-    for streams in (1, 2):
-        gen = LlamaCppGenerator(threads=2, parallel_sequences=streams, draft_model=draft if pulled else None)
-        engine = PromptedEngine(gen, "llamacpp")
-        for speculative, drafting in [(False, "auto"), (True, "lookup")] + [(True, "model")] * pulled:
-            gen.speculative, gen.drafting = speculative, drafting
-            gen.clear_cache()
-            summary = engine.summarize([ARTICLE], "zh", 2)[0].text
-            translation = engine.translate(["今年前三季度，全国发明专利授权量达到5.32万件。"], "zh", "en")[0].text
-            calls.append(((streams, speculative, drafting), summary, translation))
-    reference = calls[0][1:]
-    assert reference[0] and reference[1]
-    assert [c[0] for c in calls if c[1:] != reference] == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
@@ -26,6 +26,7 @@ EXAMPLES_DIR = REPO_DIR / "examples"
 TRANSLATE_CHOICES = [("summary only", "summary"), ("full article", "full"), ("no translation", "none")]
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".docx"]
 CSS = """
+.bisum-text { overflow-wrap: anywhere; }  /* a long unbroken run (a URL, a model's loop) must not widen the page */
 .bisum-text p { margin: 0 0 .6em 0; line-height: 1.6; }
 .bisum-text.cleaned { max-height: 32em; overflow-y: auto; }
 .bisum-table { border-collapse: collapse; width: 100%; font-size: .92em; }
@@ -46,6 +47,8 @@ mark.flag.info { background: #bfdbfe; border-bottom: 2px solid #2563eb; }
 .bisum-status.error { background: #fee2e2; border-color: #dc2626; color: #7f1d1d; }
 .bisum-status.warning { background: #fef3c7; border-color: #d97706; color: #78350f; }
 .bisum-status.done { background: #dcfce7; border-color: #16a34a; color: #14532d; }
+.bisum-text.streaming .cursor { color: var(--body-text-color-subdued); animation: blink 1s step-end infinite; }
+@keyframes blink { 50% { opacity: 0; } }
 .bisum-error, .bisum-failed { color: #b91c1c; font-weight: 600; }
 .bisum-flags { margin: .3em 0 .8em 0; padding: 8px 12px 8px 28px; border-radius: 6px; background: #fee2e2;
   border: 1px solid #dc2626; color: #7f1d1d; font-weight: 600; }
@@ -177,15 +180,18 @@ def render_article(data: dict, index: int) -> list:
     index = min(int(index or 0), len(data["records"]) - 1)
     record, warnings, final = data["records"][index], data["warnings"], data["final"]
     checked = final or (data["stage"] == "check" and index < data["done"])
+    streaming = data.get("partial") or {}
+    partial = streaming.get("text", "") if streaming.get("index") == index else ""
     return [
-        render.summary_html(record),
-        render.translated_summary_html(record, data["translating"], warnings),
+        render.summary_html(record, partial if streaming.get("stage") == "summarize" else ""),
+        render.translated_summary_html(record, data["translating"], warnings,
+                                       partial if streaming.get("stage") == "translate" else ""),
         render.checks_html(record, checked),
         render.cleaned_html(record),
         render.removed_html(record),
         render.bilingual_html(record),
         render.scores_html(service.reference_scores(record, *data["refs"]) if final else {}),
-        render.details_md(record, warnings),
+        render.details_md(record, warnings, data.get("timings")),
     ]
 
 
@@ -201,35 +207,44 @@ def failed_update(message: str) -> list:
     return [{}, render.status_html(message, "error"), "", gr.Dropdown(choices=[], value=None), *downloads_update()]
 
 
+def page_state(step: service.Progressed, refs: tuple[str, str]) -> dict:
+    """What `render_article` needs, as plain data (kept in a gr.State)."""
+    return {"records": [r.to_record() for r in step.results], "stage": step.stage, "final": step.final,
+            "warnings": step.warnings, "translating": "translate" in step.pending, "done": step.done, "refs": refs,
+            "partial": {"index": step.working_on, "stage": step.stage, "text": step.partial} if step.partial else {},
+            "timings": step.timings}
+
+
 def on_run(text, file, direction, length, translate, engine, glossary, ref_summary, ref_translation,
            progress=gr.Progress()):
-    """Streams the page state after each step; the article selector is set once, so later steps keep
-    whichever article the editor is reading."""
+    """Streams the page state after each step and, while the model writes, its text; the article selector is set
+    once, so later steps keep whichever article the editor is reading. Closing the page cancels the request."""
     refs = (ref_summary, ref_translation)
     try:
         settings = service.settings_for(direction, length, translate, glossary, engine)
         docs = service.read_input(text, file, settings)
-        first = True
+        first, shown = True, None
         for step in service.run_stages(docs, settings, progress):
-            if step.stage == "prepare":
+            seen = (step.stage, step.done, step.partial, step.ahead, step.final)
+            if step.stage == "prepare" or seen == shown:
                 continue
-            records = [r.to_record() for r in step.results]
-            data = {"records": records, "stage": step.stage, "final": step.final, "warnings": step.warnings,
-                    "translating": "translate" in step.pending, "done": step.done, "refs": refs}
-            selector = gr.Dropdown(choices=render.article_choices(records), value=0) if first else gr.skip()
+            shown = seen
+            data = page_state(step, refs)
+            selector = gr.Dropdown(choices=render.article_choices(data["records"]), value=0) if first else gr.skip()
             first = False
-            downloads = downloads_update(records, refs, docs[0].id) if step.final else downloads_update()
-            yield [data, render.status_html(*render.step_status(step, records)), render.language_md(records),
-                   selector, *downloads]
-    except BisumError as exc:  # bad input or setup: one clear line in the status box
+            downloads = downloads_update(data["records"], refs, docs[0].id) if step.final else downloads_update()
+            yield [data, render.status_html(*render.step_status(step, data["records"])),
+                   render.language_md(data["records"]), selector, *downloads]
+    except BisumError as exc:  # bad input or setup, a time limit: one clear line in the status box
         yield failed_update(str(exc))
     except Exception as exc:  # a bug: still say something useful in the page, the traceback in the log
         log.exception("the web request failed")
         yield failed_update(f"Unexpected error ({exc.__class__.__name__}: {exc}). The server log has the details.")
 
 
-def api_endpoint(default_engine: str) -> Callable[..., dict]:
-    """`process` for gradio_client, with the page's default engine; input errors come back as one-line AppErrors."""
+def api_endpoints(default_engine: str) -> tuple[Callable[..., dict], Callable[..., Iterator[dict]]]:
+    """`process` and `process_stream` for gradio_client, with the page's default engine; input errors come back as
+    one-line AppErrors."""
 
     def process(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
                 engine: str = default_engine, reference_summary: str = "", reference_translation: str = "") -> dict:
@@ -239,8 +254,16 @@ def api_endpoint(default_engine: str) -> Callable[..., dict]:
         except BisumError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
 
+    def process_stream(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
+                       engine: str = default_engine) -> Iterator[dict]:
+        try:
+            yield from service.process_stream(text, direction, summary_length, translate, engine)
+        except BisumError as exc:
+            raise gr.Error(str(exc), print_exception=False) from exc
+
     process.__doc__ = service.process.__doc__
-    return process
+    process_stream.__doc__ = service.process_stream.__doc__
+    return process, process_stream
 
 
 def wire(inputs: Inputs, outputs: Outputs) -> None:
@@ -256,7 +279,8 @@ def wire(inputs: Inputs, outputs: Outputs) -> None:
 
 
 def build_app(engine: str = "auto") -> gr.Blocks:
-    """The page. Launch it with `launch()` (or `app.launch(**launch_options())`) so the offline theme applies."""
+    """The page. Serve it with `server.launch()` (page + HTTP API), or `app.launch(**launch_options())`, so the
+    offline theme applies."""
     settings = Settings.load()
     with gr.Blocks(title="bisum · bilingual news summaries", analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         gr.Markdown(
@@ -266,7 +290,9 @@ def build_app(engine: str = "auto") -> gr.Blocks:
         )
         inputs = input_panel(engine, settings)
         wire(inputs, output_panel())
-        gr.api(api_endpoint(engine), api_name="process", concurrency_id="pipeline")
+        process, process_stream = api_endpoints(engine)
+        gr.api(process, api_name="process", concurrency_id="pipeline")
+        gr.api(process_stream, api_name="process_stream", concurrency_id="pipeline")
     app.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue)
     return app
 
@@ -283,10 +309,3 @@ def launch_options() -> dict:
         "pwa": False,
         "mcp_server": False,
     }
-
-
-def launch(host: str = "127.0.0.1", port: int = 7860, engine: str = "auto", *, block: bool = True, quiet: bool = False):
-    """Serve the page; with block=False return the running app at once (tests, benchmarks: call app.close())."""
-    app = build_app(engine)
-    app.launch(server_name=host, server_port=port, prevent_thread_lock=not block, quiet=quiet, **launch_options())
-    return app

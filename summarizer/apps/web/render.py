@@ -76,17 +76,24 @@ def one_line(text: str, limit: int = 300) -> str:
 # --- the article's texts --------------------------------------------------------------------------
 
 
-def summary_html(record: dict) -> str:
+def streaming_html(text: str) -> str:
+    """Text the model is still writing: shown as it grows, marked as unfinished (the cursor ends its last line)."""
+    body, cursor = paragraphs_html(text), '<span class="cursor">▌</span>'
+    body = body[:-len("</p>")] + cursor + "</p>" if body.endswith("</p>") else body + cursor
+    return f'<div class="bisum-text streaming" aria-busy="true">{body}</div>'
+
+
+def summary_html(record: dict, partial: str = "") -> str:
     if record.get("error"):
         return f'<div class="bisum-error">{escape(record["error"])}</div>'
     if record.get("summary") is None:
-        return muted("Summarizing…")
+        return streaming_html(partial) if partial else muted("Summarizing…")
     checks = record.get("checks") or []
     spans = spans_of(checks, {"summary"}, "target_span") + spans_of(checks, {"summary_translated"}, "source_span")
     return f'<div class="bisum-text">{paragraphs_html(record["summary"], spans)}</div>'
 
 
-def translated_summary_html(record: dict, translating: bool, warnings: list[str]) -> str:
+def translated_summary_html(record: dict, translating: bool, warnings: list[str], partial: str = "") -> str:
     failed = failures(record, "summary_translated")
     if failed:
         return f'<div class="bisum-failed" role="alert">{escape(failure_text(failed[0]))}</div>'
@@ -94,7 +101,7 @@ def translated_summary_html(record: dict, translating: bool, warnings: list[str]
         spans = spans_of(record.get("checks") or [], {"summary_translated"}, "target_span")
         return f'<div class="bisum-text">{paragraphs_html(record["summary_translated"], spans)}</div>'
     if translating:
-        return muted("Translating…")
+        return streaming_html(partial) if partial else muted("Translating…")
     if warnings:
         return muted(warnings[0])
     return muted("No translation (none asked for, or the article is already in the target language).")
@@ -189,12 +196,22 @@ def _check_row(c: dict) -> str:
 # --- details, scores, the article list, the status line ----------------------------------------------
 
 
-def details_md(record: dict, warnings: list[str]) -> str:
-    timings = ", ".join(f"{k} {v:.2f} s" for k, v in (record.get("timings") or {}).items())
+def request_timings_md(timings: dict) -> str:
+    """The request's model figures: time to first token, tokens/s, queue wait."""
+    if not timings or not timings.get("tokens"):
+        return "**Model output:** none generated"
+    rate = f"{timings['tokens_per_s']:.1f} tokens/s" if timings.get("tokens_per_s") else "—"
+    return (f"**Model output:** first token after {timings['first_token_s']:.2f} s · {timings['tokens']} tokens · "
+            f"{rate} · waited {timings['queue_wait_s']:.2f} s for the model")
+
+
+def details_md(record: dict, warnings: list[str], timings: dict | None = None) -> str:
+    steps = ", ".join(f"{k} {v:.2f} s" for k, v in (record.get("timings") or {}).items())
     lines = [
         f"**Engine:** {record.get('engine') or '—'}  ",
         f"**Model:** {record.get('model') or 'none (extractive)'}  ",
-        f"**Timings:** {timings or '—'}  ",
+        f"**Timings:** {steps or '—'}  ",
+        request_timings_md(timings or {}) + "  ",
     ]
     lines += [f"**{key}:** {value}  " for key, value in (record.get("meta") or {}).items()]
     lines += [f"- note: {n}" for n in record.get("notes") or []]
@@ -252,6 +269,11 @@ def step_status(step: "Progressed", records: list[dict]) -> tuple[str, str]:
     if failed:
         return f"{len(failed)} of {len(records)} article(s) failed: {failed[0]['error']}", "error"
     if not step.final:
+        if step.ahead:
+            return f"Waiting for the model: {plural(step.ahead, 'request')} ahead of yours…", "info"
+        if step.partial and step.working_on is not None:
+            doing = {"summarize": "Summarizing", "translate": "Translating"}.get(step.stage, step.stage.capitalize())
+            return f"{doing} article {step.working_on + 1} of {len(records)}…", "info"
         if step.pending[0] == step.stage:
             return f"{step.stage.capitalize()}: {step.done} of {len(records)} articles done…", "info"
         coming = {"translate": "translating…", "check": "checking…"}.get(step.pending[0], "…")

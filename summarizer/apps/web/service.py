@@ -1,8 +1,9 @@
 """What the page and its API endpoint do, without Gradio: read the input, run the pipeline step by step
 (yielding after each step so that the page can stream), score against references, write the downloads.
 
-Engines come from the registry (`summarizer.engines`), built once per process and shared by all requests;
-model engines are not thread-safe, so one lock lets one generation run at a time.
+Engines come from the registry (`summarizer.engines`), built once per process and shared by all requests, which run
+on their own threads: llama.cpp work from every request joins one model worker's continuous batch, other model
+backends take turns. Each request carries a `RequestContext` (time limit, cancellation, streamed text, timings).
 """
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
-from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -21,6 +21,8 @@ from summarizer import api
 from summarizer.apps.web import render
 from summarizer.config import Settings
 from summarizer.document import Document, Result
+from summarizer.engines import request
+from summarizer.engines.request import RequestContext
 from summarizer.errors import BisumError, InputError
 from summarizer.pipeline import Pipeline, Step, run_step
 from summarizer.prepare.ingest import human_size
@@ -35,18 +37,23 @@ NO_TRANSLATION_MODEL = (
     "(run `summarizer models pull`, then choose the llm or llamacpp engine). Showing the summary only."
 )
 STEP_PROGRESS = {"summarize": (0.2, "Summarizing"), "translate": (0.5, "Translating"), "check": (0.85, "Checking the output")}
-_MODEL_LOCK = threading.Lock()  # model engines are not thread-safe: one generation at a time
+POLL_S = 0.25  # how often a running model step reports its streamed text
+PARTIAL_JOINER = {"summarize": "\n\n", "translate": " "}  # the steps whose model text streams to the page
 
 
 @dataclass
 class Progressed:
-    """The state of one request after a step (or after one article of a step, for slow model engines)."""
+    """The state of one request after a step, after one article of a step, or while a model step streams."""
 
     results: list[Result]
     stage: str  # prepare | summarize | translate | check
     warnings: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # steps still to run (the current one if it is not finished)
     done: int = 0  # articles finished in this step
+    working_on: int | None = None  # the article the current step is generating for (None: between steps)
+    partial: str = ""  # the text the model is generating for it right now
+    ahead: int = 0  # requests before this one in the model's queue
+    timings: dict = field(default_factory=dict)  # the request's first token, tokens/s and queue wait
 
     @property
     def final(self) -> bool:
@@ -96,32 +103,78 @@ def uses_model(pipeline: Pipeline) -> bool:
 
 
 def run_stages(docs: list[Document], settings: Settings, progress: Callable | None = None,
-               per_article: bool | None = None) -> Iterator[Progressed]:
-    """Prepare the articles, then summarize, translate and check them, yielding after each step.
+               per_article: bool | None = None, ctx: RequestContext | None = None) -> Iterator[Progressed]:
+    """Prepare the articles, then summarize, translate and check them, yielding after each step and, while the model
+    works, every POLL_S with the text it is generating.
 
-    per_article: run each step one article at a time and yield after each (default: for model engines,
-    which take minutes per page, so that the page shows each result when it is ready)."""
+    per_article: run each step one article at a time and yield after each (default: for model engines, so that
+    the page shows each result when it is ready). ctx: the request (time limit, cancellation, streamed text);
+    closing this generator early (the client went away) cancels the request's model work."""
     progress = progress or (lambda *a, **k: None)
-    progress(0.05, desc="Cleaning and splitting")
-    results = api.prepare(docs)
-    progress(0.15, desc="Loading the engine")
-    pipeline, warnings = web_pipeline(settings)
-    steps = page_steps(pipeline)
-    names = [name for name, _ in steps]
-    model = uses_model(pipeline)
-    yield Progressed(results, "prepare", warnings, names)
-    chunks = [[r] for r in results] if (model if per_article is None else per_article) else [results]
-    for i, (name, step) in enumerate(steps):
-        start, desc = STEP_PROGRESS[name]
-        end = STEP_PROGRESS[names[i + 1]][0] if i + 1 < len(names) else 1.0
-        done = 0
-        for chunk in chunks:
-            progress(start + (end - start) * done / len(results), desc=f"{desc}: {done} of {len(results)} articles done")
-            with _MODEL_LOCK if model else nullcontext():
-                run_step(name, step, chunk)
-            done += len(chunk)
-            yield Progressed(results, name, warnings, names[i:] if done < len(results) else names[i + 1:], done)
-    progress(1.0, desc="Done")
+    ctx = ctx or RequestContext(label="web", time_limit=settings.request_timeout)
+    finished = False
+    try:
+        progress(0.05, desc="Cleaning and splitting")
+        results = api.prepare(docs)
+        progress(0.15, desc="Loading the engine")
+        pipeline, warnings = web_pipeline(settings)
+        steps = page_steps(pipeline)
+        names = [name for name, _ in steps]
+        state = Progressed(results, "prepare", warnings, names, timings=ctx.timings())
+        yield replace(state)
+        chunks = [[r] for r in results] if (uses_model(pipeline) if per_article is None else per_article) else [results]
+        for i, (name, step) in enumerate(steps):
+            yield from _run_step(state, i, name, step, chunks, ctx, progress)
+        progress(1.0, desc="Done")
+        finished = True
+    finally:
+        if not finished:
+            ctx.cancel()
+
+
+def _run_step(state: Progressed, i: int, name: str, step: Step, chunks: list[list[Result]], ctx: RequestContext,
+              progress: Callable) -> Iterator[Progressed]:
+    names, results = state.pending, state.results
+    start, desc = STEP_PROGRESS[name]
+    end = STEP_PROGRESS[names[1]][0] if len(names) > 1 else 1.0
+    state.stage, state.done = name, 0
+    for chunk in chunks:
+        progress(start + (end - start) * state.done / len(results), desc=f"{desc}: {state.done} of {len(results)} articles done")
+        state.working_on = next(k for k, r in enumerate(results) if r is chunk[0])
+        calls_before, _ = ctx.partial_text()
+        for _ in in_background(lambda: run_step(name, step, chunk), ctx):
+            calls, text = ctx.partial_text(PARTIAL_JOINER.get(name, ""))
+            state.partial = text if calls > calls_before and name in PARTIAL_JOINER else ""
+            state.ahead, state.timings = ctx.ahead, ctx.timings()
+            yield replace(state)
+        ctx.check()
+        state.done += len(chunk)
+        state.working_on, state.partial, state.ahead, state.timings = None, "", 0, ctx.timings()
+        if state.done >= len(results):
+            state.pending = names[1:]
+        yield replace(state)
+
+
+def in_background(work: Callable[[], None], ctx: RequestContext) -> Iterator[None]:
+    """Run `work` on its own thread, inside the request's scope; yield every POLL_S while it runs; re-raise its error."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        with request.scope(ctx):
+            try:
+                work()
+            except BaseException as exc:  # handed to the request's thread below
+                failure.append(exc)
+
+    thread = threading.Thread(target=target, name=f"bisum-request-{ctx.id}", daemon=True)
+    thread.start()
+    while True:
+        thread.join(POLL_S)
+        if not thread.is_alive():
+            break
+        yield
+    if failure:
+        raise failure[0]
 
 
 def run_all(docs: list[Document], settings: Settings) -> Progressed:
@@ -191,6 +244,20 @@ def process(text: str, direction: str = "auto", summary_length: int = 3, transla
         "scores": reference_scores(records[0], reference_summary, reference_translation),
         "warnings": last.warnings,
     }
+
+
+def process_stream(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
+                   engine: str = "auto") -> Iterator[dict]:
+    """`process`, streamed: a dict after each step and, while the model writes, about every quarter second.
+
+    Each dict: {"stage", "article" (index being generated, or null), "partial" (its text so far), "ahead" (requests
+    before this one in the model's queue), "timings" (first_token_s, tokens, tokens_per_s, queue_wait_s,
+    elapsed_s), "final", "results" (records: summaries and translations appear as their steps finish)}."""
+    settings = settings_for(direction, summary_length, translate, engine=engine)
+    for step in run_stages(read_input(text, None, settings), settings):
+        yield {"stage": step.stage, "article": step.working_on, "partial": step.partial, "ahead": step.ahead,
+               "timings": step.timings, "final": step.final, "warnings": step.warnings,
+               "results": [r.to_record() for r in step.results]}
 
 
 def _downloads_root() -> Path:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from summarizer.engines import models
+from summarizer.engines import models, request
 from summarizer.engines.backends import cpu_variants
 from summarizer.engines.base import Generation
 from summarizer.errors import EngineUnavailable, ModelError
@@ -15,6 +15,7 @@ from summarizer.errors import EngineUnavailable, ModelError
 if TYPE_CHECKING:
     from summarizer.engines.backends.llamacpp_batch import BatchedDecoder, DecodeStats
     from summarizer.engines.backends.llamacpp_draft import ModelDrafter
+    from summarizer.engines.backends.llamacpp_worker import ModelWorker
 
 log = logging.getLogger(__name__)
 _LOADED: dict[tuple[str, int, int], object] = {}
@@ -42,8 +43,9 @@ def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS, cpu_variant
 
 
 class LlamaCppGenerator:
-    """Generator protocol over llama.cpp: every call goes through one batched decoder (greedy, temperature 0),
-    which keeps the KV cells of shared prompt prefixes across calls and, optionally, decodes speculatively."""
+    """Generator protocol over llama.cpp: every call goes through one model worker and its batched decoder (greedy,
+    temperature 0), which keeps the KV cells of shared prompt prefixes across calls and requests, decodes
+    speculatively, and lets calls from any number of threads share each step."""
 
     name = "llamacpp"
 
@@ -77,6 +79,7 @@ class LlamaCppGenerator:
         self.drafting = drafting
         self.llama = load_llama(str(location), self.threads, _TOKENIZER_CONTEXT, cpu_variant=cpu_variant)
         self._decoder: BatchedDecoder | None = None
+        self._worker: ModelWorker | None = None
         self._build_lock = threading.Lock()
         self._formatter = None
 
@@ -98,11 +101,25 @@ class LlamaCppGenerator:
     def generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
         """All conversations decoded together: one forward pass per step for up to `parallel_sequences` streams."""
         prompts = [self.llama.tokenize(self.render(m).encode("utf-8"), add_bos=False, special=True) for m in conversations]
+        ctx = request.current()
+        if ctx is not None:
+            ctx.check()
+            ctx.begin_call(len(prompts))
+        ids, truncated = self.worker().run(prompts, max_new_tokens, self.speculative, self.drafting, ctx)
+        return [Generation(self.text(t).strip(), cut) for t, cut in zip(ids, truncated)]
+
+    def text(self, ids: list[int], errors: str = "replace") -> str:
+        return self.llama.detokenize(ids).decode("utf-8", errors=errors)
+
+    def worker(self) -> ModelWorker:
+        """The one worker that decodes for every caller of this model (threads of the web server included)."""
+        from summarizer.engines.backends.llamacpp_worker import ModelWorker
+
         decoder = self.decoder()
-        with _LOCK:
-            ids, truncated = decoder.generate(prompts, max_new_tokens, self.speculative, self.drafting)
-        return [Generation(self.llama.detokenize(t).decode("utf-8", errors="replace").strip(), cut)
-                for t, cut in zip(ids, truncated)]
+        with self._build_lock:
+            if self._worker is None:
+                self._worker = ModelWorker(decoder, lambda ids: self.text(ids, "ignore"))
+            return self._worker
 
     def decoder(self) -> BatchedDecoder:
         """The batched decoder (built on first use, with the draft model when one is set and pulled)."""

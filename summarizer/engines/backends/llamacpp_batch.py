@@ -23,7 +23,7 @@ order still matters), but prompts and batched steps run 1.5-2x slower on a 2-cor
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 
 from summarizer.engines.backends.llamacpp_draft import (
@@ -64,9 +64,14 @@ class DecodeStats:
 
 
 @dataclass
-class _Stream:
+class Stream:
+    """One prompt being continued: its sequence, its output so far, and its drafting state."""
+
     prompt: list[int]
     limit: int
+    speculative: bool = False
+    policy: str = "auto"  # drafting: auto | lookup | model
+    cancelled: bool = False  # set by the caller; the next step frees its sequence
     seq: int = -1
     out: list[int] = field(default_factory=list)
     pos: int = 0  # cells this stream holds: the next position to decode
@@ -110,6 +115,8 @@ class BatchedDecoder:
         self.prefixes = PrefixCache(self.kv, range(max_streams, max_streams + prefix_slots), prefix_tokens)
         self.eos = {llama.token_eos()} | self._special_stops()
         self.stats = DecodeStats()
+        self.active: list[Stream] = []
+        self.free_seqs = list(range(max_streams - 1, -1, -1))
 
     def _special_stops(self) -> set[int]:
         stops = set()
@@ -134,35 +141,52 @@ class BatchedDecoder:
 
         Continuous batching: a stream that finishes frees its sequence for the next waiting prompt.
         speculative: draft and verify (same output); drafting: this call's drafter choice (default: the decoder's)."""
-        policy = drafting or self.drafting
-        streams = self._streams(prompts, max_new_tokens)
-        self.stats.prompt_read += self.prefixes.prepare([s.prompt for s in streams])
+        streams = self.streams(prompts, max_new_tokens, speculative, drafting)
+        self.prepare(streams)
         waiting = list(reversed(streams))
-        active: list[_Stream] = []
-        free_seqs = list(range(self.max_streams - 1, -1, -1))
-        while waiting or active:
-            for s in active:  # every active stream has fresh logits from the previous decode
-                self._accept(s)
-            for s in [s for s in active if s.done]:
-                active.remove(s)
-                self._release(s)
-                free_seqs.append(s.seq)
-            drafts = self._drafts(active, policy) if speculative else {}
-            rows: list[Row] = []
-            for s in active:
-                rows += self._next_rows(s, drafts.get(s.seq, ([], "")), len(rows))
-            while waiting and free_seqs:
-                s = waiting.pop()
-                rows += self._admit(s, free_seqs.pop())
-                s.rows = [len(rows) - 1]
-                active.append(s)
-            if rows:
-                self.kv.decode(rows)
-                self.stats.steps += 1
+        while waiting or self.active:
+            self.step(lambda: waiting.pop() if waiting else None)
         return [s.out for s in streams], [s.truncated for s in streams]
 
-    def _streams(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int]) -> list[_Stream]:
-        streams = [_Stream(list(p) or [self.llama.token_bos()], int(m)) for p, m in zip(prompts, max_new_tokens)]
+    def prepare(self, streams: Sequence[Stream]) -> None:
+        """Decode the prompt prefixes these streams share with each other or with earlier calls, once."""
+        self.stats.prompt_read += self.prefixes.prepare([s.prompt for s in streams])
+
+    def step(self, next_waiting: Callable[[], Stream | None]) -> list[Stream]:
+        """Free the streams that are done (or cancelled), then one decode for every active stream and for new streams
+        from `next_waiting` while sequences are free, whose logits give each its next tokens at once (so nothing
+        is pending between steps: prefixes may be decoded then). Returns the streams freed."""
+        finished = [s for s in self.active if s.done or s.cancelled]
+        for s in finished:
+            self.active.remove(s)
+            self._release(s)
+            self.free_seqs.append(s.seq)
+        drafts = self._drafts(self.active)
+        rows: list[Row] = []
+        for s in self.active:
+            rows += self._next_rows(s, drafts.get(s.seq, ([], "")), len(rows))
+        while self.free_seqs:
+            s = next_waiting()
+            if s is None:
+                break
+            rows += self._admit(s, self.free_seqs.pop())
+            s.rows = [len(rows) - 1]
+            self.active.append(s)
+        if rows:
+            self.kv.decode(rows)
+            self.stats.steps += 1
+            for s in self.active:
+                self._accept(s)
+        return finished
+
+    def streams(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int], speculative: bool = False,
+                drafting: str | None = None) -> list[Stream]:
+        """Streams for these prompts, limits cut to what a sequence's context holds (then marked truncated)."""
+        policy = drafting or self.drafting
+        if policy not in DRAFTING:
+            raise ValueError(f"drafting must be one of {', '.join(DRAFTING)}, not {policy!r}")
+        streams = [Stream(list(p) or [self.llama.token_bos()], int(m), speculative=speculative, policy=policy)
+                   for p, m in zip(prompts, max_new_tokens)]
         for s in streams:
             if len(s.prompt) + s.limit > self.context_per_stream:
                 s.limit = max(1, self.context_per_stream - len(s.prompt))
@@ -171,7 +195,7 @@ class BatchedDecoder:
         self.stats.prompt_tokens += sum(len(s.prompt) for s in streams)
         return streams
 
-    def _admit(self, s: _Stream, seq: int) -> list[Row]:
+    def _admit(self, s: Stream, seq: int) -> list[Row]:
         """Start a stream on a free sequence: copy its cached prefix, read the rest but the tail, which joins the step."""
         s.seq = seq
         self.kv.remove(seq)
@@ -186,12 +210,12 @@ class BatchedDecoder:
         s.index = NgramIndex(s.prompt)
         return [Row(seq, s.base + i, token, i == len(tail) - 1) for i, token in enumerate(tail)]
 
-    def _release(self, s: _Stream) -> None:
+    def _release(self, s: Stream) -> None:
         self.kv.remove(s.seq)
         if self.drafter is not None:
             self.drafter.release(s.seq)
 
-    def _accept(self, s: _Stream) -> None:
+    def _accept(self, s: Stream) -> None:
         """Greedy tokens from the last decode's logits: the guesses greedy agrees with, then one of its own."""
         accepted = 0
         for i, row in enumerate(s.rows):
@@ -220,7 +244,7 @@ class BatchedDecoder:
                 self.kv.remove(s.seq, s.pos)
         s.rows, s.drafts = [], []
 
-    def _next_rows(self, s: _Stream, drafted: tuple[list[int], str], offset: int) -> list[Row]:
+    def _next_rows(self, s: Stream, drafted: tuple[list[int], str], offset: int) -> list[Row]:
         """The stream's last token and its guesses, all with logits."""
         drafts, kind = drafted
         tokens = [s.out[-1]] + drafts
@@ -238,16 +262,16 @@ class BatchedDecoder:
     def _count(self, kind: str) -> DraftCounts:
         return self.stats.model if kind == "model" else self.stats.lookup
 
-    def _drafts(self, active: list[_Stream], policy: str) -> dict[int, tuple[list[int], str]]:
+    def _drafts(self, active: list[Stream]) -> dict[int, tuple[list[int], str]]:
         """Guesses for the streams while the step has rows to spare: prompt lookup, or the draft model."""
         budget = self.draft_rows - len(active)
         found: dict[int, tuple[list[int], str]] = {}
         asks = []
         for s in active:
             n = min(self.draft_tokens, budget, s.limit - len(s.out) - 1)
-            if n <= 0:
+            if n <= 0 or not s.speculative:
                 continue
-            self._probation(s, policy)
+            self._probation(s)
             if not s.use_model:
                 drafts = s.index.draft(n)
                 if drafts:
@@ -262,7 +286,7 @@ class BatchedDecoder:
             found.update(self._model_drafts(asks))
         return found
 
-    def _model_drafts(self, asks: list[tuple[_Stream, int]]) -> dict[int, tuple[list[int], str]]:
+    def _model_drafts(self, asks: list[tuple[Stream, int]]) -> dict[int, tuple[list[int], str]]:
         decodes, read = self.drafter.decodes, self.drafter.prompt_read
         drafts = self.drafter.draft([(s.seq, s.index.tokens, n) for s, n in asks])
         self.stats.draft_decodes += self.drafter.decodes - decodes
@@ -273,14 +297,14 @@ class BatchedDecoder:
         return {seq: (d, "model") for seq, d in drafts.items() if d}
 
     @staticmethod
-    def _back_off(s: _Stream, accepted: int) -> None:
+    def _back_off(s: Stream, accepted: int) -> None:
         """Each draft-model round costs decodes of the small model: after rounds that gained nothing, skip steps."""
         s.misses = 0 if accepted else s.misses + 1
         s.pause = min(8, 2 ** (s.misses - 1)) if s.misses else 0
 
-    def _probation(self, s: _Stream, policy: str) -> None:
+    def _probation(self, s: Stream) -> None:
         """A stream whose output prompt lookup does not predict (a quarter of its first tokens) moves to the draft
         model, for good."""
-        if self.drafter is None or s.use_model or policy == "lookup":
+        if self.drafter is None or s.use_model or s.policy == "lookup":
             return
-        s.use_model = policy == "model" or (len(s.out) >= _PROBATION and 4 * s.lookup_accepted < len(s.out))
+        s.use_model = s.policy == "model" or (len(s.out) >= _PROBATION and 4 * s.lookup_accepted < len(s.out))

@@ -112,6 +112,7 @@ class TransformersGenerator:
 
         torch.set_num_threads(threads or os.cpu_count() or 1)
         self._model, self._tokenizer = load_causal_lm(location, spec.kind, self.dtype)
+        self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -120,7 +121,12 @@ class TransformersGenerator:
         return self._tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True)
 
     def generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
-        """Greedy completions, one per conversation, each saying whether it hit its token limit."""
+        """Greedy completions, one per conversation, each saying whether it hit its token limit; callers on other
+        threads wait their turn (torch generation is not shared)."""
+        with self._lock:
+            return self._generate(conversations, max_new_tokens)
+
+    def _generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
         import torch
 
         tokenizer, model = self._tokenizer, self._model
