@@ -10,6 +10,8 @@ import os
 import re
 import shutil
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -56,18 +58,25 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
+@contextmanager
+def served(engine: str) -> Iterator[str]:
+    """The page and API on a free local port, with this default engine; its URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = web.launch(port=port, engine=engine, block=False, quiet=True)
+    try:
+        yield app.url
+    finally:
+        app.close()
+
+
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("empty-cache")))  # extractive only, fast
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        app = web.launch(port=port, engine="extractive", block=False, quiet=True)
-        try:
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            app.close()
+        with served("extractive") as url:
+            yield url
 
 
 @pytest.fixture
@@ -212,14 +221,8 @@ def streaming_url(tmp_path_factory):
                             "THREADS": "1", "SUMMARY_SENTENCES": str(STREAM_SENTENCES),
                             "MAX_NEW_TOKENS_RATIO": str(STREAM_TRANSLATION_RATIO)}.items():
             mp.setenv(f"BISUM_{name}", value)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        app = web.launch(port=port, engine="llamacpp", block=False, quiet=True)
-        try:
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            app.close()
+        with served("llamacpp") as url:
+            yield url
 
 
 def streamed(entry: dict) -> bool:

@@ -104,7 +104,9 @@ class ModelWorker:
         if not call.streams:
             call.done.set()
             return
+        started = time.monotonic()
         self.decoder.prepare(call.streams)
+        call.submitted += time.monotonic() - started  # reading its own shared prefix is not waiting
         for s in call.streams:
             self._owner[id(s)] = call
         with self._cv:
