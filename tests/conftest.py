@@ -68,3 +68,14 @@ def tiny(tmp_path_factory):
     return (build_tiny_gguf(main_dir, root / "main.gguf"),
             build_tiny_gguf(build_tiny_qwen(root / "draft", layers=1, hidden=32), root / "draft.gguf"),
             build_tiny_gguf(foreign_dir, root / "foreign.gguf"))
+
+
+@pytest.fixture(scope="session")
+def tiny_visible(tmp_path_factory):
+    """A tiny Qwen2 GGUF that only writes visible text and never stops before its token limit (timing-free tests)."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed")
+    from tiny_models import build_tiny_gguf, build_tiny_qwen
+
+    root = tmp_path_factory.mktemp("tiny-visible")
+    return build_tiny_gguf(build_tiny_qwen(root / "hf", visible_only=True), root / "visible.gguf")

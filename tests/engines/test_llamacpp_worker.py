@@ -20,10 +20,11 @@ def _conversations(texts):
 
 
 @pytest.fixture
-def generator(tiny):
+def generator(tiny_visible):
+    """Two sequences over a model that always writes up to its token limit, so work lasts as long as the test says."""
     from summarizer.engines.backends.llamacpp import LlamaCppGenerator
 
-    return LlamaCppGenerator(str(tiny[0]), threads=1, parallel_sequences=2, speculative=False)
+    return LlamaCppGenerator(str(tiny_visible), threads=1, parallel_sequences=2, speculative=False)
 
 
 def _in_thread(fn, *args, ctx=None):
@@ -40,6 +41,12 @@ def _in_thread(fn, *args, ctx=None):
     thread = threading.Thread(target=run)
     thread.start()
     return thread, box
+
+
+def _until_generating(ctx: RequestContext) -> None:
+    deadline = time.monotonic() + 30
+    while not ctx.tokens and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 class _nothing:
@@ -63,7 +70,7 @@ def test_calls_from_many_threads_share_the_batch_and_keep_their_output(generator
 def test_a_short_request_is_not_stuck_behind_a_long_page(generator):
     page, paste = RequestContext("page"), RequestContext("paste")
     long_thread, long_box = _in_thread(generator.generate, _conversations(TEXTS * 4), [40] * 20, ctx=page)
-    time.sleep(0.05)
+    _until_generating(page)
     short_thread, short_box = _in_thread(generator.generate, _conversations(["海关"]), [8], ctx=paste)
     short_thread.join(60)
     long_thread.join(60)
@@ -100,7 +107,7 @@ def test_cancelling_a_request_drops_its_segments_and_spares_the_others(generator
     gone, other = RequestContext("gone"), RequestContext("other")
     gone_thread, gone_box = _in_thread(generator.generate, _conversations(TEXTS * 4), [200] * 20, ctx=gone)
     other_thread, other_box = _in_thread(generator.generate, _conversations(["海关"]), [30], ctx=other)
-    time.sleep(0.05)
+    _until_generating(gone)
     gone.cancel()
     gone_thread.join(30)
     other_thread.join(60)
@@ -109,17 +116,32 @@ def test_cancelling_a_request_drops_its_segments_and_spares_the_others(generator
     assert not generator.decoder().active
 
 
-def test_a_waiting_request_learns_its_queue_position(tiny):
+def test_one_sequence_is_shared_round_robin_and_waiting_requests_learn_their_position(tiny_visible):
+    """Driven step by step (no thread, so no timing): a page of three prompts and a paste share one sequence."""
     from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.engines.backends.llamacpp_worker import ModelWorker, _Call
 
-    one_stream = LlamaCppGenerator(str(tiny[0]), threads=1, parallel_sequences=1, speculative=False)
-    first, second = RequestContext("first"), RequestContext("second")
-    first_thread, _ = _in_thread(one_stream.generate, _conversations(TEXTS * 3), [60] * 15, ctx=first)
-    time.sleep(0.05)
-    second_thread, _ = _in_thread(one_stream.generate, _conversations(["hello"]), [5], ctx=second)
-    positions = set()
-    while second_thread.is_alive():
-        positions.add(second.ahead)
-        time.sleep(0.001)
-    first_thread.join(60)
-    assert 1 in positions and second.ahead == 0
+    gen = LlamaCppGenerator(str(tiny_visible), threads=1, parallel_sequences=1, speculative=False)
+    worker = ModelWorker(gen.decoder(), lambda ids: gen.text(ids, "ignore"))
+    tokenize = gen.llama.tokenize
+    page, paste = RequestContext("page"), RequestContext("paste")
+    calls = [_Call(ctx, [tokenize(t.encode(), add_bos=False) for t in texts], [4] * len(texts), False, None)
+             for ctx, texts in ((page, TEXTS[:3]), (paste, TEXTS[3:4]))]
+    for call in calls:
+        worker._take(call)
+    order = []
+
+    def next_waiting():
+        stream = worker._next_waiting()
+        if stream is not None:
+            order.append(next(i for i, c in enumerate(calls) if any(stream is s for s in c.streams)))
+        return stream
+
+    while worker._calls:
+        worker._stop_ended()
+        worker._update_positions()
+        if page.ahead == 0 and not calls[1].running and not calls[1].done.is_set():
+            assert paste.ahead == 1  # the page holds the sequence
+        worker._report(worker.decoder.step(next_waiting))
+    assert order == [0, 1, 0, 0]  # the paste gets the second turn, not the fourth
+    assert all(c.done.is_set() and c.error is None for c in calls)

@@ -1,8 +1,9 @@
 """The model worker: one thread owns the batched decoder, and every caller's segments join its continuous batch.
 
 Callers (the page's requests, the HTTP API, the batch CLI) block in `run` while the worker steps. Fairness: when a
-sequence frees, the next segment comes from the request holding the fewest sequences, earlier requests first on a
-tie, so a short paste starts as soon as a sequence frees even behind a 20-article page, and no request starves.
+sequence frees, the next segment comes from the request holding the fewest sequences, and among those from the one
+served longest ago (round robin; a request never served yet first, earlier arrivals first), so a short paste starts
+as soon as a sequence frees even behind a 20-article page, and no request starves.
 A request that is cancelled or runs past its time limit loses its queued segments at once and its running ones at
 the next step. Extractive work, checks and scoring stay on the callers' threads.
 """
@@ -59,6 +60,8 @@ class ModelWorker:
         self._inbox: list[_Call] = []
         self._calls: list[_Call] = []  # taken, not finished, in arrival order
         self._owner: dict[int, _Call] = {}  # id(stream) -> its call
+        self._turns: dict[int, int] = {}  # request -> when it last got a sequence (a counter)
+        self._turn = 0
         self._cv = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -113,17 +116,21 @@ class ModelWorker:
             self._calls.append(call)
 
     def _next_waiting(self) -> Stream | None:
-        """The next segment: from the request with the fewest running segments, the earliest on a tie."""
+        """The next segment: from the request holding the fewest sequences; on a tie, the one whose last turn is
+        longest ago (never served first, then earliest arrival): round robin, so no request waits for another's
+        whole page."""
         running: dict[int, int] = {}
         for c in self._calls:
             running[c.owner] = running.get(c.owner, 0) + c.running
         ready = [c for c in self._calls if c.waiting]
         if not ready:
             return None
-        call = min(ready, key=lambda c: (running[c.owner], c.arrived, c.submitted))
+        call = min(ready, key=lambda c: (running[c.owner], self._turns.get(c.owner, -1), c.arrived, c.submitted))
         if call.running == 0 and len(call.waiting) == len(call.streams) and call.ctx is not None:
             call.ctx.add_wait(time.monotonic() - call.submitted)
         call.running += 1
+        self._turn += 1
+        self._turns[call.owner] = self._turn
         return call.waiting.popleft()
 
     def _update_positions(self) -> None:
@@ -175,6 +182,8 @@ class ModelWorker:
         with self._cv:
             if call in self._calls:
                 self._calls.remove(call)
+            if all(c.owner != call.owner for c in self._calls):
+                self._turns.pop(call.owner, None)
         call.done.set()
 
     def _fail_all(self, error: Exception) -> None:
