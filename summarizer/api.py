@@ -51,17 +51,22 @@ def process(source: str | Path | bytes, config: Settings | None = None, runner: 
 def process_texts(texts: Sequence[str], runner: Pipeline, source_lang: str | None = None) -> list[Result]:
     """One Result per text, each text taken as one article (eval sets: no cleaning-driven splitting).
     source_lang: the language the set declares (else detected per text)."""
+    return runner.run(text_results(texts, source_lang, "<eval>"))
+
+
+def text_results(texts: Sequence[str], source_lang: str | None, source_file: str) -> list[Result]:
+    """A fresh Result per text, the text taken whole as one article, its non-blank lines as paragraphs;
+    source_lang: the language to use (None: detected per text)."""
     from summarizer.document import Article
     from summarizer.prepare.detect import detect_article
 
-    articles = []
+    results = []
     for i, text in enumerate(texts):
-        article = Article(id=str(i), source_file="<eval>", title=None, text=text,
-                          paragraphs=[p for p in text.split("\n") if p.strip()])
-        article = detect_article(article)
+        article = detect_article(Article(id=str(i), source_file=source_file, title=None, text=text,
+                                         paragraphs=[p for p in text.split("\n") if p.strip()]))
         article.source_lang = source_lang or article.source_lang
-        articles.append(article)
-    return runner.run([Result(article=a) for a in articles])
+        results.append(Result(article=article))
+    return results
 
 
 def translate(source: str | Path, config: Settings, from_lang: str = "auto", to: str = "auto") -> str:
@@ -88,19 +93,11 @@ def translate_texts(texts: Sequence[str], source: str, target: str, config: Sett
     source: zh, en or auto (detected per text); target: zh, en or auto (the other language). `Result.translation`
     is the whole translated text; a text already in the target language, or in neither, comes back as it is. A line
     whose translation failed is empty, with a "failed" check. Raises EngineUnavailable without a translation model."""
-    from summarizer.document import Article
     from summarizer.pipeline import run_step
-    from summarizer.prepare.detect import detect_article
 
     config = config.with_(to=target, translate="full")
     runner = runner or pipeline(config)
-    results = []
-    for i, text in enumerate(texts):
-        text = text.replace("\r\n", "\n")
-        article = detect_article(Article(id=str(i), source_file="<api>", title=None, text=text,
-                                         paragraphs=[line for line in text.split("\n") if line.strip()]))
-        article.source_lang = article.source_lang if source == "auto" else source
-        results.append(Result(article=article))
+    results = text_results([t.replace("\r\n", "\n") for t in texts], None if source == "auto" else source, "<api>")
     todo = [r for r in results if source_language(r.article) in ("zh", "en")]
     for name, step in runner.steps:
         if name != "summarize":
