@@ -145,3 +145,17 @@ def test_one_sequence_is_shared_round_robin_and_waiting_requests_learn_their_pos
         worker._report(worker.decoder.step(next_waiting))
     assert order == [0, 1, 0, 0]  # the paste gets the second turn, not the fourth
     assert all(c.done.is_set() and c.error is None for c in calls)
+
+
+def test_a_failed_decode_fails_its_callers_and_the_worker_starts_clean(generator, monkeypatch):
+    from summarizer.errors import ModelError
+
+    expected = generator.generate(_conversations(["海关"]), [6])[0].text
+    kv = generator.decoder().kv
+    real = kv.decode
+    monkeypatch.setattr(kv, "decode", lambda rows: (_ for _ in ()).throw(RuntimeError("decode returned 1")))
+    with pytest.raises(ModelError, match="decoding failed"):
+        generator.generate(_conversations(TEXTS), [10] * len(TEXTS))
+    assert not generator.decoder().active and len(generator.decoder().free_seqs) == 2
+    monkeypatch.setattr(kv, "decode", real)
+    assert generator.generate(_conversations(["海关"]), [6])[0].text == expected

@@ -116,7 +116,8 @@ class BatchedDecoder:
         self.eos = {llama.token_eos()} | self._special_stops()
         self.stats = DecodeStats()
         self.active: list[Stream] = []
-        self.free_seqs = list(range(max_streams - 1, -1, -1))
+        self.free_seqs: list[int] = []
+        self.reset()
 
     def _special_stops(self) -> set[int]:
         stops = set()
@@ -128,6 +129,13 @@ class BatchedDecoder:
 
     def close(self) -> None:
         self.kv.close()
+
+    def reset(self) -> None:
+        """Drop every active stream and free all sequences (after a failed decode: start clean)."""
+        for s in self.active:
+            self._release(s)
+        self.active = []
+        self.free_seqs = list(range(self.max_streams - 1, -1, -1))
 
     def clear_cache(self) -> None:
         """Forget the cached prefixes (benchmarks compare runs from the same cold start)."""

@@ -97,7 +97,7 @@ class ModelWorker:
                 self._report(finished)
             except Exception as exc:  # a failed decode: every caller gets the error, the decoder starts clean
                 log.exception("the model worker's decode failed")
-                self._fail_all(ModelError(f"llama.cpp decoding failed: {exc}"))
+                self._fail_all(ModelError(f"llama.cpp decoding failed: {exc}"), new)
 
     def _take(self, call: _Call) -> None:
         call.streams = self.decoder.streams(call.prompts, call.limits, call.speculative, call.drafting)
@@ -186,12 +186,10 @@ class ModelWorker:
                 self._turns.pop(call.owner, None)
         call.done.set()
 
-    def _fail_all(self, error: Exception) -> None:
-        for s in self.decoder.active:
-            self.decoder.kv.remove(s.seq)
-        self.decoder.active.clear()
-        self.decoder.free_seqs = list(range(self.decoder.max_streams - 1, -1, -1))
+    def _fail_all(self, error: Exception, arriving: list[_Call]) -> None:
+        """Every call in the batch, and those that arrived with the failed step (taken or not), gets `error`."""
+        self.decoder.reset()
         self._owner.clear()
-        for call in list(self._calls):
+        for call in list(self._calls) + [c for c in arriving if not c.done.is_set()]:
             call.error = error
             self._finish(call)
