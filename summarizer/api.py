@@ -81,8 +81,8 @@ def translate(source: str | Path, config: Settings, from_lang: str = "auto", to:
         if target is None or target == lang:
             raise BisumError(f"nothing to translate: source is {lang}, target is {to}")
         paragraphs = ([article.title] if article.title else []) + article.paragraphs
-        outs = runner.translator.translate(paragraphs, lang, target, runner.terms)
-        out.append("\n\n".join(o.text for o in outs))
+        translated = runner.translator.translate(["\n".join(paragraphs)], lang, target, runner.terms)[0]
+        out.append("\n\n".join(translated.text.split("\n")))  # one text: each paragraph sees the title and the one before
     return "\n\n".join(out)
 
 

@@ -94,7 +94,13 @@ class Settings:
     no_repeat_ngram_size: int = _knob(0, output=True, minimum=0)
     glossary: str | None = _knob(None, output=True)  # TSV/CSV zh<->en terms (its content is hashed into keys)
     use_default_glossary: bool = _knob(True, output=True)
-    seed: int = _knob(0, output=True)
+    seed: int = _knob(0, output=True)  # seeds the sampled candidates
+    # translation quality: a level sets the methods below that are left at None (see engines/quality.py)
+    quality: str = _knob("fast", output=True, choices=("fast", "balanced", "best"))
+    candidates: int | None = _knob(None, output=True, minimum=1)  # translations per segment; best one kept
+    rerank: str | None = _knob(None, output=True)  # scorers choosing among them: mbr,similarity,checks,backtranslation
+    doc_context: bool | None = _knob(None, output=True)  # title and previous segment (with translation) as context
+    examples: int | None = _knob(None, output=True, minimum=0)  # few-shot pairs from the held-out dev split
     # check, repair, cache
     check: bool = _knob(True)
     repair: bool = _knob(True)
@@ -138,6 +144,13 @@ class Settings:
         for name in ("engine", "translator"):
             if getattr(self, name) not in ENGINE_NAMES:
                 raise ConfigError(f"unknown {name} {getattr(self, name)!r}; choose one of {', '.join(ENGINE_NAMES)}")
+        if self.rerank is not None:
+            from summarizer.rerank import SCORERS
+
+            unknown = [n for n in self.rerank.split(",") if n.strip() not in (*SCORERS, "none", "")]
+            if unknown:
+                raise ConfigError(f"unknown rerank scorer {unknown[0].strip()!r}; use a comma list of "
+                                  f"{', '.join(SCORERS)} (or none)")
         return self
 
     def output_options(self) -> dict[str, Any]:
@@ -145,14 +158,18 @@ class Settings:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("output")}
 
 
+_INTS = {"summary_chars", "threads", "candidates", "examples"}  # fields whose default is None
+_BOOLS = {"doc_context"}
+
+
 def _parse(name: str, raw: str, default: Any) -> Any:
     """An environment string as the field's type (the type of its default; None defaults are ints or text)."""
     try:
-        if isinstance(default, bool):
+        if isinstance(default, bool) or name in _BOOLS:
             if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
                 raise ValueError(raw)
             return raw.lower() in {"1", "true", "yes", "on"}
-        if isinstance(default, int) or name in {"summary_chars", "threads"}:
+        if isinstance(default, int) or name in _INTS:
             return int(raw)
         if isinstance(default, float):
             return float(raw)

@@ -27,6 +27,7 @@ class Check:
     source_span: str | None = None
     target_span: str | None = None
     field: str | None = None  # which output it concerns: summary | summary_translated | translation
+    paragraph: int | None = None  # for field "translation": the index of its (paragraph, translation) pair
     repair: dict[str, Any] | None = None  # {"original", "fixed", "reason"} when a repair was attempted
 
     @property
@@ -82,6 +83,7 @@ class Result:
     checks: list[Check] = field(default_factory=list)
     engine: str | None = None
     model: str | None = None
+    quality: str | None = None  # the translation quality plan's label (level and changed methods)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -105,6 +107,7 @@ class Result:
             "checks": [c.to_dict() for c in self.checks],
             "engine": self.engine,
             "model": self.model,
+            "quality": self.quality,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "error": self.error,
             "notes": self.notes or None,

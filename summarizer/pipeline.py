@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator
 from summarizer.config import Settings
 from summarizer.document import Check, Document, Result
 from summarizer.engines.base import Engine, Generation, Repairer
+from summarizer.engines.quality import translation_plan
 from summarizer.errors import BisumError, EngineUnavailable, ModelError
 from summarizer.prepare import prepare_articles
 from summarizer.prepare.detect import source_language, target_language
@@ -63,14 +64,15 @@ class Pipeline:
         if self.translator is None:
             raise EngineUnavailable("translation needs a model: run `summarizer models pull`, or use --to none")
         for (lang, target), group in _group(todo, lambda r: (source_language(r.article), r.target_lang)):
-            paragraphs = [p for r in group for p in r.article.paragraphs] if mode == "full" else []
-            outs = iter(self.translator.translate([r.summary or "" for r in group] + paragraphs, lang, target, self.terms))
+            articles = ["\n".join(r.article.paragraphs) for r in group] if mode == "full" else []
+            outs = iter(self.translator.translate([r.summary or "" for r in group] + articles, lang, target, self.terms))
             for r in group:
                 r.summary_translated = _accepted(r, next(outs), "summary_translated")
             for r in group if mode == "full" else []:
-                r.translation_pairs = [(p, _accepted(r, next(outs), "translation") or "") for p in r.article.paragraphs]
+                r.translation_pairs = _paragraph_pairs(r, next(outs))
                 r.translation = "\n\n".join(t for _, t in r.translation_pairs)
             for r in group:
+                r.quality = translation_plan(self.settings).label
                 if self.translator is not self.summarizer:
                     r.engine = f"{r.engine}+{self.translator.name}"
                     r.model = r.model or self.translator.model
@@ -146,6 +148,22 @@ def _accepted(r: Result, out: Generation, field_name: str) -> str | None:
     r.checks.append(Check(type="failed", severity="error", field=field_name, target_span=out.text[:200] or None,
                           message=f"translation failed ({'; '.join(out.notes) or 'wrong language'}); not shown"))
     return None
+
+
+def _paragraph_pairs(r: Result, out: Generation) -> list[tuple[str, str]]:
+    """(paragraph, translation) pairs from the translation of the article's paragraphs, one per line (translated
+    together so each sees the one before it); a failed line is blank, with an error check."""
+    _add_notes(r, out)
+    lines = out.text.split("\n")
+    paragraphs = r.article.paragraphs
+    if len(lines) != len(paragraphs):  # an engine that does not keep line breaks: the whole text as one pair
+        lines = ["" if out.failed else out.text.replace("\n", " ")] + [""] * (len(paragraphs) - 1)
+    for i in out.failed_lines or (range(len(paragraphs)) if out.failed else []):
+        r.checks.append(Check(type="failed", severity="error", field="translation", source_span=paragraphs[i][:200],
+                              paragraph=i, message=f"translation of paragraph {i + 1} failed "
+                                                   f"({'; '.join(out.notes) or 'wrong language'}); not shown"))
+        lines[i] = ""
+    return list(zip(paragraphs, lines))
 
 
 def _group(results: list[Result], key: Callable[[Result], object]) -> Iterator[tuple[object, list[Result]]]:

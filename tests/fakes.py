@@ -24,6 +24,22 @@ class ScriptedGenerator:
         return [Generation(self.answer(c[-1]["content"], len(self.calls)), self.truncated) for c in conversations]
 
 
+class SampledGenerator(ScriptedGenerator):
+    """A ScriptedGenerator that also takes `sampling`: answers from (last user message, seed or None for greedy,
+    call number); records each call's sampling as given (None when the caller passed none)."""
+
+    def __init__(self, answer, truncated: bool = False):
+        super().__init__(answer, truncated)
+        self.sampling: list[list | None] = []
+
+    def generate(self, conversations, max_new_tokens, sampling=None):
+        self.calls.append((list(conversations), list(max_new_tokens)))
+        self.sampling.append(None if sampling is None else list(sampling))
+        plans = list(sampling) if sampling is not None else [None] * len(conversations)
+        return [Generation(self.answer(c[-1]["content"], p.seed if p else None, len(self.calls)), self.truncated)
+                for c, p in zip(conversations, plans)]
+
+
 class FakeTranslator:
     """Translates every text to `output`; `repair` answers `fixed` (None: no repair method on a subclass)."""
 

@@ -14,6 +14,7 @@ from typing import List, Optional
 import typer
 
 from summarizer import api
+from summarizer.apps.quality_options import quality_options
 from summarizer.config import ENV_PREFIX, Settings, debug_enabled
 from summarizer.engines import ENGINE_NAMES
 from summarizer.errors import BisumError, InputError
@@ -66,6 +67,7 @@ def _glossary(path: Path | None) -> str | None:
 
 
 @app.command()
+@quality_options
 def run(
     paths: List[str] = typer.Argument(..., help="Files, folders (recursive) or - for stdin. Text, Markdown, HTML, JSONL, .docx."),
     engine: Optional[EngineName] = typer.Option(None, help=f"Summarization engine [default: {D.engine}]."),
@@ -86,12 +88,13 @@ def run(
     executor: str = typer.Option("local", help="local, or ray to run on Ray Data (pip install 'bisum[ray]')."),
     ray_address: Optional[str] = typer.Option(None, help="Ray cluster address (default: start Ray locally)."),
     workers: int = typer.Option(1, min=1, help="Ray actors per model."),
+    quality_flags: dict = None,
 ) -> None:
     """Run the whole pipeline over articles and write one JSONL record per article."""
     settings = api.settings(
         engine=engine, translator=translator, model=model, to=to, translate=translate, summary_sentences=summary_length,
         summary_chars=summary_chars, glossary=_glossary(glossary), check=check, repair=repair, cache=cache,
-        batch_size=batch_size, max_bytes=max_bytes,
+        batch_size=batch_size, max_bytes=max_bytes, **quality_flags,
     )
     if resume and out is None:
         raise InputError("--resume needs --out FILE")
@@ -107,6 +110,7 @@ def run(
 
 
 @app.command()
+@quality_options
 def summarize(
     source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
     engine: Optional[EngineName] = typer.Option(None),
@@ -114,10 +118,11 @@ def summarize(
     length: Optional[int] = typer.Option(None, "--length", "-n", help=f"Sentences [default: {D.summary_sentences}]."),
     to: Target = typer.Option(Target.none, "--to", help="Also translate the summary (auto = the other language)."),
     max_bytes: Optional[int] = typer.Option(None),
+    quality_flags: dict = None,
 ) -> None:
     """Print a summary of each article in the input."""
     settings = api.settings(engine=engine, model=model, summary_sentences=length, to=to, translate="summary",
-                            check=False, max_bytes=max_bytes)
+                            check=False, max_bytes=max_bytes, **quality_flags)
     results = api.process(source, settings)
     for r in results:
         if r.error:
@@ -132,6 +137,7 @@ def summarize(
 
 
 @app.command("translate")
+@quality_options
 def translate_cmd(
     source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
     from_lang: str = typer.Option("auto", "--from", help="zh, en or auto."),
@@ -140,9 +146,10 @@ def translate_cmd(
     model: Optional[str] = typer.Option(None),
     glossary: Optional[Path] = typer.Option(None),
     max_bytes: Optional[int] = typer.Option(None),
+    quality_flags: dict = None,
 ) -> None:
     """Print a paragraph-by-paragraph translation of the (cleaned) input."""
-    settings = api.settings(engine=engine, model=model, glossary=_glossary(glossary), max_bytes=max_bytes)
+    settings = api.settings(engine=engine, model=model, glossary=_glossary(glossary), max_bytes=max_bytes, **quality_flags)
     typer.echo(api.translate(source, settings, from_lang, to.value))
 
 
@@ -208,6 +215,7 @@ def _thresholds(values: List[str]) -> dict[str, float]:
 
 
 @app.command("eval")
+@quality_options
 def eval_cmd(
     task: Task = typer.Option(..., help="summarization (ROUGE) or translation (BLEU, chrF, TER)."),
     data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, wmt19-en-zh, cls-en-zh) or a JSONL path."),
@@ -222,13 +230,14 @@ def eval_cmd(
     fail_under: List[str] = typer.Option([], "--fail-under", help="metric=value; exit 1 when a metric is worse."),
     tokenize: Optional[str] = typer.Option(None, help="ROUGE tokens for Chinese: char (default) or jieba."),
     embedding: bool = typer.Option(False, help="Add cross-lingual embedding similarity."),
+    quality_flags: dict = None,
 ) -> None:
     """Run the system on an evaluation set and score it (resumable, cached)."""
     from summarizer.batch.sink import atomic_write_json
     from summarizer.evaluation.runner import run_eval
     from summarizer.evaluation.scoring import format_table
 
-    settings = api.settings(model=model, repair=repair, check=repair)
+    settings = api.settings(model=model, repair=repair, check=repair, **quality_flags)
     result = run_eval(
         task=task.value, data=data, engine=engine, limit=limit, settings=settings, out_dir=out, report_dir=report,
         fail_under=_thresholds(fail_under), sentences=summary_length, tokenize=tokenize, embedding=embedding,
@@ -313,17 +322,20 @@ def cache_clear() -> None:
 
 
 @app.command()
+@quality_options
 def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(7860),
     engine: EngineName = typer.Option(EngineName.extractive, help="Default summarizer on the page (the model translates)."),
     api_key: Optional[str] = typer.Option(None, "--api-key", help="Require this key on the HTTP API [env: BISUM_API_KEY]."),
     request_timeout: Optional[float] = typer.Option(None, "--request-timeout", help="Seconds one request may take."),
+    quality_flags: dict = None,
 ) -> None:
-    """Serve the editors' page, its gradio_client API and the LibreTranslate-compatible HTTP API (one process)."""
+    """Serve the editors' page, its gradio_client API and the LibreTranslate-compatible HTTP API (one process).
+    --quality and the method flags are the defaults of the page and of both APIs; a request may choose its level."""
     from summarizer.apps.web import launch
 
-    flags = {"api_key": api_key, "request_timeout": request_timeout}
+    flags = {"api_key": api_key, "request_timeout": request_timeout, **quality_flags}
     api.settings(**flags)  # validated here: a bad value is one line, before anything starts
     for name, value in flags.items():  # every request reads Settings.load(): flags beat the environment
         if value is not None:

@@ -50,12 +50,12 @@ def check_results(results: list[Result], glossary: Glossary | Terms | None = Non
             found += _tag(check_summary(r.article.text, r.summary, lang), "summary")
         if r.summary_translated and r.target_lang:
             found += _tag(check_translation(r.summary, r.summary_translated, lang, r.target_lang, glossary), "summary_translated")
-        for src, tgt in r.translation_pairs or []:
-            found += _tag(check_translation(src, tgt, lang, r.target_lang, glossary), "translation")
+        for i, (src, tgt) in enumerate(r.translation_pairs or []):
+            found += _tag(check_translation(src, tgt, lang, r.target_lang, glossary), "translation", i)
         r.checks.extend(found)
 
 
-def _tag(found: list[Check], field_name: str) -> list[Check]:
+def _tag(found: list[Check], field_name: str, paragraph: int | None = None) -> list[Check]:
     for c in found:
-        c.field = field_name
+        c.field, c.paragraph = field_name, paragraph
     return found

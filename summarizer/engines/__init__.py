@@ -34,27 +34,40 @@ def _lead(s: "Settings") -> "Engine":
 
 def _prompted(generator, name: str, s: "Settings") -> "Engine":
     from summarizer.engines.prompted import Budget, PromptedEngine
+    from summarizer.engines.quality import translation_plan
     from summarizer.engines.textrank import TextRankSummarizer
 
     budget = Budget(s.segment_tokens, s.max_new_tokens_ratio, s.min_new_tokens, s.map_reduce_chars,
                     s.summary_input_tokens)
-    return PromptedEngine(generator, name, budget, TextRankSummarizer(s.position_weight, s.mmr_lambda))
+    return PromptedEngine(generator, name, budget, TextRankSummarizer(s.position_weight, s.mmr_lambda),
+                          translation_plan(s))
+
+
+_GENERATORS: dict[tuple, object] = {}  # one loaded model (and model worker) for every engine built over it
+
+
+def _shared(key: tuple, build: Callable[[], object]) -> object:
+    if key not in _GENERATORS:
+        _GENERATORS[key] = build()
+    return _GENERATORS[key]
 
 
 def _llamacpp(s: "Settings") -> "Engine":
     from summarizer.engines.backends.llamacpp import LlamaCppGenerator
 
-    generator = LlamaCppGenerator(s.model, threads=s.threads, parallel_sequences=s.parallel_sequences,
-                                  repetition_penalty=s.repetition_penalty, cpu_variant=s.cpu_variant,
-                                  speculative=s.speculative, draft_model=s.draft_model, draft_tokens=s.draft_tokens)
+    options = dict(threads=s.threads, parallel_sequences=s.parallel_sequences, repetition_penalty=s.repetition_penalty,
+                   cpu_variant=s.cpu_variant, speculative=s.speculative, draft_model=s.draft_model,
+                   draft_tokens=s.draft_tokens)
+    generator = _shared(("llamacpp", s.model, *sorted(options.items())), lambda: LlamaCppGenerator(s.model, **options))
     return _prompted(generator, "llamacpp", s)
 
 
 def _transformers(s: "Settings") -> "Engine":
     from summarizer.engines.backends.transformers import TransformersGenerator
 
-    generator = TransformersGenerator(s.model, threads=s.threads, batch_size=s.batch_size, dtype=s.dtype,
-                                      repetition_penalty=s.repetition_penalty, no_repeat_ngram_size=s.no_repeat_ngram_size)
+    options = dict(threads=s.threads, batch_size=s.batch_size, dtype=s.dtype, repetition_penalty=s.repetition_penalty,
+                   no_repeat_ngram_size=s.no_repeat_ngram_size)
+    generator = _shared(("llm", s.model, *sorted(options.items())), lambda: TransformersGenerator(s.model, **options))
     return _prompted(generator, "llm", s)
 
 

@@ -15,6 +15,21 @@ class Generation:
     truncated: bool = False  # stopped by the token limit
     notes: list[str] = field(default_factory=list)  # retries and flags, e.g. "translate flagged: not in English"
     failed: bool = False  # still empty or in the wrong language after retries: never shown as output
+    failed_lines: list[int] = field(default_factory=list)  # of a multi-line translation, the lines left blank
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How one candidate is sampled instead of decoded greedily (seeded: a run can be reproduced).
+
+    temperature: logits are divided by it; epsilon: tokens with probability below it are never drawn (epsilon
+    sampling, the usual choice for MBR candidates); top_p: nucleus mass kept (1.0 = all); seed: the candidate's
+    random stream."""
+
+    temperature: float = 1.0
+    epsilon: float = 0.02
+    top_p: float = 1.0
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,13 +51,15 @@ class Terms(Protocol):
 
 @runtime_checkable
 class Generator(Protocol):
-    """A chat LLM backend (transformers, llama.cpp): conversations in, greedy completions out."""
+    """A chat LLM backend (transformers, llama.cpp): conversations in, completions out (greedy, or sampled where
+    `sampling` gives a Sampling for that conversation)."""
 
     name: str  # backend name: "transformers" | "llamacpp"
     model_id: str  # what was loaded: registry name, hub id or path
     model_sha256: str | None
 
-    def generate(self, conversations: Sequence[list[Message]], max_new_tokens: Sequence[int]) -> list[Generation]: ...
+    def generate(self, conversations: Sequence[list[Message]], max_new_tokens: Sequence[int],
+                 sampling: Sequence[Sampling | None] | None = None) -> list[Generation]: ...
 
     def count_tokens(self, text: str) -> int: ...
 

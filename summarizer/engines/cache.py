@@ -25,7 +25,7 @@ OUTPUT_REVISION = "2026-11-21: summaries read key sentences"
 @lru_cache(maxsize=4)
 def prompts_fingerprint(folder: str) -> str:
     digest = hashlib.sha256()
-    for path in sorted(Path(folder).glob("*.txt")):
+    for path in sorted([*Path(folder).glob("*.txt"), *Path(folder).glob("*.jsonl")]):  # templates and examples
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -19,10 +19,21 @@ _ECHOED_PROBLEMS = re.compile(r"\n\s*(?:<problems>|Problems\s*:|问题\s*[:：])
 _ECHOED_TERMS = re.compile(r"^\s*(?:[^\n]{0,60}(?:terms|glossary|术语表)[^\n]{0,60}[:：]\s*\n)?(?:[^\n=]{1,60}\s=\s[^\n]{1,120}\n+)+", re.I)
 _STRAY_TAG = re.compile(r"^\s*<[a-z_]{1,16}>\s*|\s*</[a-z_]{1,16}>\s*$", re.I)
 WRONG_LANGUAGE = {"zh": "not in Chinese", "en": "not in English"}
+# the model's own remarks after the answer: "Note: The translation is based on…", "（注：…）"
+_NOTE_LINES = re.compile(r"\n+\s*[(（]?\s*(?:note|notes|translator's note|注|注意|说明)\s*[:：].*\Z", re.I | re.S)
+_DOUBLED = re.compile(r"\A(.{40,}?)\s*\1\Z", re.S)  # the whole answer written twice
+_CURLY = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
-def clean_output(text: str) -> str:
-    """Drop chatty prefixes ("Here is the translation:", "翻译："), echoed tags, problem lists and code fences."""
+def clean_output(text: str, target_lang: str | None = None) -> str:
+    """Drop chatty prefixes ("Here is the translation:", "翻译："), echoed tags, problem lists, code fences, trailing
+    notes and an answer written twice; English gets straight quotes (one house style whichever candidate wins)."""
+    text = _tidy(text)
+    text = _DOUBLED.sub(r"\1", _NOTE_LINES.sub("", text)).strip()
+    return text.translate(_CURLY) if target_lang == "en" else text
+
+
+def _tidy(text: str) -> str:
     text = _FENCE.sub("", text.strip())
     text = _ECHOED_PROBLEMS.split(text)[0]
     text = _ECHOED_TERMS.sub("", text)

@@ -10,15 +10,17 @@ is still in the wrong language, and otherwise marked failed. What happened is re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from summarizer.engines import prompts
 from summarizer.engines.base import Generation, Generator, RepairRequest, Terms
 from summarizer.engines.key_sentences import key_sentences
+from summarizer.engines.quality import TranslationPlan
 from summarizer.engines.postprocess import WRONG_LANGUAGE, clean_output, output_problems, trim_repetition
 from summarizer.engines.textrank import TextRankSummarizer
 from summarizer.errors import ModelError
+from summarizer.rerank import CandidateSet, choose, make_scorers
 from summarizer.text.sentences import pack_segments, split_sentences
 
 LANG_NAMES = {"zh": "Chinese", "en": "English"}
@@ -28,7 +30,9 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s+", re.M)
 
 @dataclass
 class _Job:
-    """One prompt to run: which input text it belongs to, and what its output is checked against."""
+    """One prompt to run: which input text it belongs to, and what its output is checked against. A translation
+    job may ask for several candidates (the best is kept), carry few-shot examples, and see earlier jobs of its
+    text (`title`, `previous`) as context."""
 
     prompt: str
     values: dict
@@ -36,10 +40,25 @@ class _Job:
     target_lang: str
     max_new_tokens: int
     owner: int = 0
+    source_lang: str = ""
+    candidates: int = 1
+    examples: tuple[prompts.Example, ...] = ()
+    terms: Terms | None = None
+    title: _Job | None = None
+    previous: _Job | None = None
     output: str = ""
     truncated: bool = False
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Draft:
+    """One candidate output of a job, judged."""
+
+    text: str
+    truncated: bool
+    problems: list[str]
 
 
 def _terms_block(terms: Terms | None, text: str, source_lang: str, target_lang: str) -> str:
@@ -48,6 +67,38 @@ def _terms_block(terms: Terms | None, text: str, source_lang: str, target_lang: 
         return ""
     header = "术语表（必须使用）：" if target_lang == "zh" else "Required terms (use these translations):"
     return f"{header}\n{lines}\n\n"
+
+
+CONTEXT_HEADER = {
+    "en": "Context: earlier text of the same article and its translation, only to keep names and terms consistent "
+          "(do not translate it again):",
+    "zh": "上下文：同一篇文章前文的原文和译文，仅用于保持人名和术语一致（不要再翻译）：",
+}
+CONTEXT_LABELS = {"en": ("Start of the article", "Previous"), "zh": ("文章开头", "上文")}
+CONTEXT_CHARS = 200  # of each context text, at its end (the previous segment) or start (the first segment)
+
+
+def _waves(ordered: list[list[_Job]]) -> list[list[_Job]]:
+    """The k-th job of every text in wave k, each job linked to its text's first job (usually the title) and to
+    the one before it."""
+    for jobs in ordered:
+        for k, job in enumerate(jobs):
+            job.title = jobs[0] if k > 1 else None
+            job.previous = jobs[k - 1] if k else None
+    return [[jobs[k] for jobs in ordered if k < len(jobs)] for k in range(max(map(len, ordered), default=0))]
+
+
+def _context_block(job: _Job, source_lang: str, target_lang: str) -> str:
+    """The text's first and previous segments, source => translation, in <context> tags ("" for a first segment)."""
+    title, previous = CONTEXT_LABELS[target_lang]
+    lines = []
+    for label, earlier, clip in ((title, job.title, slice(0, CONTEXT_CHARS)), (previous, job.previous,
+                                                                             slice(-CONTEXT_CHARS, None))):
+        if earlier is not None and earlier.output and not earlier.problems:
+            lines.append(f"{label}: {earlier.source[clip]} => {earlier.output[clip]}")
+    if not lines:
+        return ""
+    return f"{CONTEXT_HEADER[target_lang]}\n<context>\n" + "\n".join(lines) + "\n</context>\n\n"
 
 
 MAP_REDUCE_BUDGETS = 8  # with a summary budget, articles over this many budgets of tokens are read in pieces
@@ -70,12 +121,15 @@ class PromptedEngine:
     can_translate = True
 
     def __init__(self, generator: Generator, name: str = "llm", budget: Budget = Budget(),
-                 ranker: TextRankSummarizer | None = None):
-        """ranker: picks the key sentences a summary is written from (default: TextRank's default settings)."""
+                 ranker: TextRankSummarizer | None = None, plan: TranslationPlan = TranslationPlan()):
+        """ranker: picks the key sentences a summary is written from (default: TextRank's default settings);
+        plan: how translations are made and chosen (candidates, rerank scorers, context, examples)."""
         self.generator = generator
         self.name = name
         self.budget = budget
         self.ranker = ranker or TextRankSummarizer()
+        self.plan = plan
+        self.scorers = make_scorers(plan.rerank, self._back_translate) if plan.candidates > 1 else []
         sha = generator.model_sha256
         self.model = f"{generator.model_id}@{sha[:12]}" if sha else generator.model_id
 
@@ -99,19 +153,50 @@ class PromptedEngine:
             job.notes.append(f"{task} {action}: {', '.join(job.problems or first[id(job)])}")
 
     def _generate(self, jobs: list[_Job], retry: bool = False) -> None:
-        conversations = [self._conversation(job, retry) for job in jobs]
-        outputs = self.generator.generate(conversations, [job.max_new_tokens for job in jobs])
-        for job, out in zip(jobs, outputs):
-            text = clean_output(out.text)
-            problems = output_problems(job.source, text, job.target_lang, out.truncated)
-            if retry and job.output.strip() and (not text.strip() or len(problems) > len(job.problems)):
+        """One output per job: its only draft, or the best of its candidates (a retry makes one)."""
+        counts = [1 if retry else job.candidates for job in jobs]
+        conversations, limits, sampling = [], [], []
+        for job, count in zip(jobs, counts):
+            conversation = self._conversation(job, retry)
+            for k in range(count):
+                conversations.append(conversation)
+                limits.append(job.max_new_tokens)
+                sampling.append(replace(self.plan.sampling, seed=self.plan.sampling.seed + k) if k else None)
+        sampled = any(sampling)  # greedy calls pass no sampling (generators that only decode greedily still work)
+        outputs = iter(self.generator.generate(conversations, limits, sampling) if sampled
+                       else self.generator.generate(conversations, limits))
+        drafts = [[self._judged(job, next(outputs)) for _ in range(count)] for job, count in zip(jobs, counts)]
+        for job, best in zip(jobs, self._choose(jobs, drafts)):
+            if retry and job.output.strip() and (not best.text.strip() or len(best.problems) > len(job.problems)):
                 continue  # the retry is worse: keep the first answer and its problems
-            job.output = trim_repetition(text) if "repetition loop" in problems else text
-            job.truncated, job.problems = out.truncated, problems
+            job.output, job.truncated, job.problems = best.text, best.truncated, best.problems
 
     @staticmethod
-    def _conversation(job: _Job, retry: bool) -> list[dict]:
-        messages = prompts.render(job.prompt, **job.values)
+    def _judged(job: _Job, out: Generation) -> _Draft:
+        text = clean_output(out.text, job.target_lang)
+        problems = output_problems(job.source, text, job.target_lang, out.truncated)
+        return _Draft(trim_repetition(text) if "repetition loop" in problems else text, out.truncated, problems)
+
+    def _choose(self, jobs: list[_Job], drafts: list[list[_Draft]]) -> list[_Draft]:
+        """Per job, among the drafts with the fewest problems, the one the rerank scorers prefer (the greedy
+        draft when they all tie)."""
+        fewest = [[d for d in ds if len(d.problems) == min(len(x.problems) for x in ds)] for ds in drafts]
+        sets = [CandidateSet(job.source, [d.text for d in ds], job.source_lang, job.target_lang, job.terms)
+                for job, ds in zip(jobs, fewest)]
+        contested = [i for i, ds in enumerate(fewest) if len({d.text for d in ds}) > 1]
+        picks = dict(zip(contested, choose([sets[i] for i in contested], self.scorers))) if contested else {}
+        return [ds[picks.get(i, 0)] for i, ds in enumerate(fewest)]
+
+    def _back_translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
+        """Greedy translations with the plain prompt (the back-translation scorer's round trip)."""
+        template = prompts.translate_name(source_lang, target_lang)
+        jobs = [_Job(template, {"text": t, "glossary": "", "context": ""}, t, target_lang, self._budget(t),
+                     source_lang=source_lang) for t in texts]
+        self._generate(jobs)
+        return [job.output for job in jobs]
+
+    def _conversation(self, job: _Job, retry: bool) -> list[dict]:
+        messages = prompts.render(job.prompt, job.examples, **job.values)
         if retry:
             messages[-1]["content"] += (
                 f"\n\n(A previous answer had these problems: {', '.join(job.problems)}. "
@@ -135,47 +220,55 @@ class PromptedEngine:
     # ------------------------------------------------------------ translation
     def _line_jobs(self, text: str, owner: int, source_lang: str, target_lang: str, terms: Terms | None) -> list[list[_Job]]:
         """Per line of the text, the jobs of its segments ([] for a blank line)."""
-        template = prompts.translate_name(source_lang, target_lang)
         lines = []
         for line in text.split("\n"):
             sentences = split_sentences(line, source_lang) if line.strip() else []
             segments = pack_segments(sentences, self.budget.segment_tokens, self.generator.count_tokens, JOINER.get(source_lang, " "))
-            lines.append([
-                _Job(template, {"text": seg, "glossary": _terms_block(terms, seg, source_lang, target_lang)}, seg,
-                     target_lang, self._budget(seg), owner)
-                for seg in segments
-            ])
+            lines.append([self._translate_job(seg, owner, source_lang, target_lang, terms) for seg in segments])
         return lines
+
+    def _translate_job(self, text: str, owner: int, source_lang: str, target_lang: str, terms: Terms | None,
+                       candidates: int | None = None) -> _Job:
+        values = {"text": text, "glossary": _terms_block(terms, text, source_lang, target_lang), "context": ""}
+        return _Job(prompts.translate_name(source_lang, target_lang), values, text, target_lang, self._budget(text),
+                    owner, source_lang, candidates or self.plan.candidates,
+                    tuple(prompts.examples(source_lang, target_lang, self.plan.examples)), terms)
 
     def translate(self, texts: Sequence[str], source_lang: str, target_lang: str,
                   terms: Terms | None = None) -> list[Generation]:
-        """Translate each text; every line (paragraph) is translated on its own and line breaks are kept."""
+        """Translate each text; every line (paragraph) is translated on its own and line breaks are kept. With
+        document context, a text's segments go in order (the k-th segments of all texts together), each seeing
+        the text's first line (its title) and the previous segment with their translations."""
         if source_lang == target_lang:
             return [Generation(t) for t in texts]
         prompts.load(prompts.translate_name(source_lang, target_lang))  # an unsupported direction fails early
         per_text = [self._line_jobs(t, i, source_lang, target_lang, terms) for i, t in enumerate(texts)]
-        todo = [job for lines in per_text for line in lines for job in line]
-        if todo:
-            self._run(todo, "translate")
-            self._retry_by_sentence(todo, source_lang, terms)
+        ordered = [[job for line in lines for job in line] for lines in per_text]
+        waves = _waves(ordered) if self.plan.context else [[job for jobs in ordered for job in jobs]]
+        for wave in (w for w in waves if w):
+            for job in wave:
+                job.values["context"] = _context_block(job, source_lang, target_lang)
+            self._run(wave, "translate")
+            self._retry_by_sentence(wave, source_lang, terms)
         return [self._join_lines(lines, target_lang) for lines in per_text]
 
     def _join_lines(self, lines: list[list[_Job]], target_lang: str) -> Generation:
+        """The text's translation; a line whose translation failed is left blank and its index noted."""
         pieces = self._collect(lines, JOINER.get(target_lang, " "))
         return Generation(
-            text="\n".join(p.text for p in pieces), truncated=any(p.truncated for p in pieces),
+            text="\n".join("" if p.failed else p.text for p in pieces), truncated=any(p.truncated for p in pieces),
             notes=list(dict.fromkeys(n for p in pieces for n in p.notes)), failed=any(p.failed for p in pieces),
+            failed_lines=[i for i, p in enumerate(pieces) if p.failed],
         )
 
     def _retry_by_sentence(self, jobs: list[_Job], source_lang: str, terms: Terms | None) -> None:
         """A segment still in the wrong language is translated again one sentence at a time."""
         for job in [j for j in jobs if set(j.problems) & set(WRONG_LANGUAGE.values())]:
             sentences = split_sentences(job.source, source_lang)
-            parts = [
-                _Job(job.prompt, {"text": s, "glossary": _terms_block(terms, s, source_lang, job.target_lang)}, s,
-                     job.target_lang, self._budget(s), job.owner)
-                for s in sentences
-            ]
+            parts = [self._translate_job(s, job.owner, source_lang, job.target_lang, terms, candidates=1)
+                     for s in sentences]
+            for part in parts:
+                part.values["context"] = job.values.get("context", "")
             self._run(parts, "translate sentence")
             if not any(p.problems for p in parts):
                 job.output = JOINER.get(job.target_lang, " ").join(p.output for p in parts)

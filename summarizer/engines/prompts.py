@@ -6,16 +6,27 @@ once and never re-parsed, so an article containing braces or "instructions" is j
 from __future__ import annotations
 
 import hashlib
+import json
 import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from summarizer.config import prompts_dir
 from summarizer.errors import ModelError
 
 USER_MARKER = "---user---"
 LANG_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """A few-shot pair from the held-out split (see `examples`)."""
+
+    id: str
+    source: str
+    target: str
 
 
 @dataclass(frozen=True)
@@ -29,14 +40,19 @@ class PromptTemplate:
     def fields(self) -> set[str]:
         return {f for part in (self.system, self.user) for _, f, _, _ in string.Formatter().parse(part) if f}
 
-    def render(self, **values: object) -> list[dict]:
-        """Chat messages with the placeholders filled; a missing value is a ModelError naming it."""
+    def render(self, examples: Sequence[Example] = (), **values: object) -> list[dict]:
+        """Chat messages with the placeholders filled; a missing value is a ModelError naming it. Each example is
+        a user turn (the user part with its source as `text`, other placeholders empty) and the answer turn."""
         missing = self.fields - values.keys()
         if missing:
             raise ModelError(f"prompt {self.name}: no value for {', '.join(sorted(missing))}")
-        messages = [{"role": "user", "content": self.user.format_map(values).strip()}]
         system = self.system.format_map(values).strip()
-        return ([{"role": "system", "content": system}] if system else []) + messages
+        messages = [{"role": "system", "content": system}] if system else []
+        for example in examples:
+            blank = {**dict.fromkeys(self.fields, ""), "text": example.source}
+            messages += [{"role": "user", "content": self.user.format_map(blank).strip()},
+                         {"role": "assistant", "content": example.target}]
+        return messages + [{"role": "user", "content": self.user.format_map(values).strip()}]
 
 
 def _path(name: str) -> Path:
@@ -61,8 +77,24 @@ def load(name: str) -> PromptTemplate:
     return _load(path, path.stat().st_mtime_ns)
 
 
-def render(name: str, **values: object) -> list[dict]:
-    return load(name).render(**values)
+def render(name: str, examples: Sequence[Example] = (), **values: object) -> list[dict]:
+    return load(name).render(examples, **values)
+
+
+# Few-shot pairs come from WMT19 newstest2019's held-out dev split, the last 200 items of each direction
+# (`summarizer.evaluation.datasets.HELD_OUT`), which the eval sets never load: no scored item is in a prompt.
+def examples(source_lang: str, target_lang: str, count: int) -> list[Example]:
+    """The first `count` pairs of prompts/examples_<source>_<target>.jsonl ([] when there is no such file)."""
+    path = prompts_dir() / f"examples_{source_lang}_{target_lang}.jsonl"
+    if count <= 0 or not path.is_file():
+        return []
+    return list(_examples(path, path.stat().st_mtime_ns))[:count]
+
+
+@lru_cache(maxsize=8)
+def _examples(path: Path, mtime_ns: int) -> tuple[Example, ...]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return tuple(Example(str(r["id"]), r["source"], r["target"]) for r in rows)
 
 
 def template_hash(name: str) -> str:

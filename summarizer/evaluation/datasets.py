@@ -32,6 +32,17 @@ def _lcsts_good(row: dict) -> bool:
     return (row.get("human_label") or 0) >= 3
 
 
+HELD_OUT = 200  # WMT19: the last items of each direction are the dev split (few-shot examples), never scored
+_WMT19_TOTAL = {"zh-en": 2000, "en-zh": 1997}
+
+
+def _wmt19_part(pair: str, dev: bool) -> Callable[[dict], bool]:
+    def keep(row: dict) -> bool:
+        number = int(str(row["id"]).rsplit("-", 1)[1])
+        return (number > _WMT19_TOTAL[pair] - HELD_OUT) == dev
+    return keep
+
+
 SETS: dict[str, SetSpec] = {
     "lcsts": SetSpec("summ_zh_lcsts_part3.jsonl", "summarization", "zh", "zh",
                      "LCSTS Part III, human_label >= 3 (725 items)", _lcsts_good, 1),
@@ -44,8 +55,16 @@ SETS: dict[str, SetSpec] = {
                          "CyEn2ZhSum sample: English article -> Chinese summary (10)"),
     "flores-zh-en": SetSpec("mt_flores200_devtest_zh-en.jsonl", "translation", "zh", "en", "FLORES-200 devtest zh->en (1012)"),
     "flores-en-zh": SetSpec("mt_flores200_devtest_en-zh.jsonl", "translation", "en", "zh", "FLORES-200 devtest en->zh (1012)"),
-    "wmt19-zh-en": SetSpec("mt_wmt19_newstest2019_zh-en.jsonl", "translation", "zh", "en", "WMT19 newstest zh->en (2000)"),
-    "wmt19-en-zh": SetSpec("mt_wmt19_newstest2019_en-zh.jsonl", "translation", "en", "zh", "WMT19 newstest en->zh (1997)"),
+    "wmt19-zh-en": SetSpec("mt_wmt19_newstest2019_zh-en.jsonl", "translation", "zh", "en",
+                           "WMT19 newstest zh->en, test part (first 1800)", _wmt19_part("zh-en", dev=False)),
+    "wmt19-en-zh": SetSpec("mt_wmt19_newstest2019_en-zh.jsonl", "translation", "en", "zh",
+                           "WMT19 newstest en->zh, test part (first 1797)", _wmt19_part("en-zh", dev=False)),
+    "wmt19-zh-en-dev": SetSpec("mt_wmt19_newstest2019_zh-en.jsonl", "translation", "zh", "en",
+                               "WMT19 newstest zh->en, held-out dev split (last 200; few-shot examples, tuning)",
+                               _wmt19_part("zh-en", dev=True)),
+    "wmt19-en-zh-dev": SetSpec("mt_wmt19_newstest2019_en-zh.jsonl", "translation", "en", "zh",
+                               "WMT19 newstest en->zh, held-out dev split (last 200; few-shot examples, tuning)",
+                               _wmt19_part("en-zh", dev=True)),
 }
 
 

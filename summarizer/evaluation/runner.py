@@ -18,15 +18,16 @@ import re
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from summarizer import api
 from summarizer.checks.report import check_rates
 from summarizer.config import Settings
 from summarizer.document import Check, Result
 from summarizer.engines import resolve_name
+from summarizer.engines.quality import translation_plan
 from summarizer.errors import InputError
-from summarizer.evaluation.datasets import EvalSet, load_eval_set
+from summarizer.evaluation.datasets import EvalItem, EvalSet, load_eval_set
 from summarizer.evaluation.predictions import PredictionCache, cache_path, system_key
 from summarizer.evaluation.report import write_reports
 from summarizer.evaluation.scoring import ScoreReport, below_threshold, score_summaries, score_translations
@@ -86,7 +87,8 @@ class System:
         s = self.settings
         yes = {True: "yes", False: "no"}
         return (f"system:{self.label}|model:{s.model or 'default'}|sent:{s.summary_sentences}|to:{s.to}|"
-                f"translate:{s.translate}|check:{yes[s.check]}|repair:{yes[s.repair and s.check]}|"
+                f"translate:{s.translate}|quality:{translation_plan(s).label}|check:{yes[s.check]}|"
+                f"repair:{yes[s.repair and s.check]}|"
                 f"settings:{system_key(s)}")
 
 
@@ -182,6 +184,8 @@ def predict(task: str, eval_set: EvalSet, system: System, out_dir: Path | None,
     cross = eval_set.target_lang != eval_set.source_lang
 
     def batch(items) -> list[dict]:
+        if task == "translation" and translation_plan(system.settings).context:
+            return document_rows(items, system.pipeline(), eval_set.source_lang)
         results = api.process_texts([item.source for item in items], system.pipeline(), eval_set.source_lang)
         return [prediction_row(task, cross, r) for r in results]
 
@@ -189,6 +193,34 @@ def predict(task: str, eval_set: EvalSet, system: System, out_dir: Path | None,
     new = cache.fill(eval_set.items, batch, system.settings.batch_size, progress, f"{eval_set.name} {system.label}")
     return cache, {"wall_seconds": round(time.perf_counter() - started, 3), "new_items": new,
                    "cached_items": len(eval_set.items) - new}
+
+
+def document_rows(items: Sequence[EvalItem], runner: Pipeline, source_lang: str) -> list[dict]:
+    """Translation with document context: consecutive items from one document (same `url`, as FLORES gives) are
+    translated as one text, a line each, so each sentence sees the ones before it; each item gets its own line,
+    the checks on its line and an equal share of the time. An item with a blank source stays on its own."""
+    groups: list[list[EvalItem]] = []
+    last_url = None
+    for item in items:
+        url = item.meta.get("url") if item.source.strip() else None
+        if groups and url and url == last_url:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        last_url = url
+    results = api.process_texts(["\n".join(i.source.replace("\n", " ") for i in g) for g in groups], runner, source_lang)
+    rows = []
+    for group, r in zip(groups, results):
+        row = prediction_row("translation", True, r)
+        if len(group) == 1:
+            rows.append(row)
+            continue
+        pairs = r.translation_pairs or [(i.source, "") for i in group]
+        for k, (item, (_, translated)) in enumerate(zip(group, pairs)):
+            own = [c for c in row["checks"] if c.get("paragraph") == k]
+            rows.append({**row, "prediction": translated, "seconds": round(row["seconds"] / len(group), 4),
+                         "checks": own})
+    return rows
 
 
 def prediction_row(task: str, cross: bool, r: Result) -> dict:

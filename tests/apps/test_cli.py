@@ -1,5 +1,11 @@
-"""The smaller commands: check, score, eval, models list, help."""
+"""The smaller commands: check, score, eval, models list, help; the translation-quality flags of every command."""
 import json
+import os
+
+import pytest
+
+from summarizer.engines.quality import translation_plan
+from summarizer.errors import InputError
 
 SOURCE = "全年共实施知识产权保护措施5.32万次，实际扣留侵权嫌疑货物416万批，8160.51万件。"
 
@@ -47,3 +53,104 @@ def test_every_command_has_help(run_cli):
     for cmd in ("run", "summarize", "translate", "check", "score", "eval", "serve", "models", "cache"):
         code, stdout, _ = run_cli(cmd, "--help")
         assert code == 0 and "Usage" in stdout, cmd
+
+
+# --- translation quality: --quality and the method flags ----------------------------------------------
+
+QUALITY_ENV = ("QUALITY", "CANDIDATES", "RERANK", "DOC_CONTEXT", "EXAMPLES")
+METHOD_FLAGS = ["--quality", "best", "--candidates", "4", "--rerank", "mbr,checks", "--no-context", "--examples", "2"]
+
+
+@pytest.fixture
+def no_quality_env(monkeypatch):
+    for name in QUALITY_ENV:
+        monkeypatch.delenv(f"BISUM_{name}", raising=False)
+
+
+@pytest.fixture
+def settings_seen(monkeypatch, no_quality_env):
+    """Every Settings the CLI builds from its flags; the command stops right after (one error line, exit 2)."""
+    from summarizer import api
+    from summarizer.config import Settings
+
+    seen = []
+
+    def stop(**flags):
+        seen.append(Settings.load(**flags))
+        raise InputError("stopped after the settings")
+
+    monkeypatch.setattr(api, "settings", stop)
+    return seen
+
+
+@pytest.mark.parametrize("command", [["run", "examples"], ["summarize", "text"], ["translate", "text"],
+                                     ["eval", "--task", "translation", "--data", "flores-zh-en"], ["serve"]])
+def test_quality_flags_reach_the_settings(settings_seen, run_cli, command):
+    code, _, err = run_cli(*command, *METHOD_FLAGS)
+    assert code == 2 and err.strip() == "bisum: error: stopped after the settings"
+    s = settings_seen[-1]
+    assert (s.quality, s.candidates, s.rerank, s.doc_context, s.examples) == ("best", 4, "mbr,checks", False, 2)
+    assert translation_plan(s).label == "best+candidates=4+context=false+examples=2+rerank=mbr,checks"
+
+
+def test_quality_flags_left_out_keep_the_environment(settings_seen, monkeypatch, run_cli):
+    monkeypatch.setenv("BISUM_QUALITY", "balanced")
+    monkeypatch.setenv("BISUM_CANDIDATES", "3")
+    run_cli("translate", "text")
+    s = settings_seen[-1]
+    assert (s.quality, s.candidates, s.rerank, s.doc_context, s.examples) == ("balanced", 3, None, None, None)
+    run_cli("translate", "text", "--quality", "fast", "--context")
+    s = settings_seen[-1]
+    assert (s.quality, s.candidates, s.doc_context) == ("fast", 3, True)
+    assert translation_plan(s).label == "fast+candidates=3+context=true"
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--quality", "worst"], "quality must be one of fast, balanced, best, not 'worst'"),
+    (["--candidates", "0"], "candidates must be at least 1, not 0"),
+    (["--examples", "-1"], "examples must be at least 0, not -1"),
+    (["--rerank", "mbr,bleu"], "unknown rerank scorer 'bleu'"),
+])
+@pytest.mark.parametrize("command", [["run", "examples", "--to", "none"], ["serve"]])
+def test_bad_quality_values_are_one_error_line(no_quality_env, run_cli, command, flags, message):
+    code, out, err = run_cli(*command, *flags)
+    lines = err.strip().splitlines()
+    assert code == 2 and out == "" and len(lines) == 1, err
+    assert lines[0].startswith("bisum: error: ") and message in lines[0]
+
+
+@pytest.fixture
+def restored_environ():
+    """`serve` writes its flags into os.environ (for every request's Settings.load()): undo that afterwards."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_serve_makes_the_quality_flags_the_page_default(no_quality_env, restored_environ, monkeypatch, run_cli):
+    pytest.importorskip("gradio")
+    from summarizer.apps import web
+    from summarizer.config import Settings
+
+    seen = []
+    monkeypatch.setattr(web, "launch", lambda **kwargs: seen.append(Settings.load()))
+    assert run_cli("serve", "--quality", "balanced", "--no-context", "--rerank", "none")[0] == 0
+    assert translation_plan(seen[0]).label == "balanced+context=false+rerank=none"
+
+
+def test_eval_signature_names_the_quality(no_quality_env, tmp_path, run_cli):
+    out = tmp_path / "eval.json"
+    args = ["eval", "--task", "summarization", "--data", "lcsts", "--engine", "lead", "--limit", "3", "--out", str(tmp_path)]
+    code, _, err = run_cli(*args, "--quality", "best", "--candidates", "2", "--json", str(out))
+    assert code == 0, err
+    config = json.loads(out.read_text("utf-8"))["config"]
+    assert "|quality:best+candidates=2|" in config["system_signature"] and config["settings"]["quality"] == "best"
+
+
+def test_quality_options_are_in_the_help(run_cli):
+    for cmd in ("run", "summarize", "translate", "eval", "serve"):
+        code, stdout, _ = run_cli(cmd, "--help")
+        assert code == 0 and "--quality <fast|balanced|best>" in stdout, cmd
+        for flag in ("--candidates", "--rerank", "--context / --no-context", "--examples"):
+            assert flag in stdout, (cmd, flag)

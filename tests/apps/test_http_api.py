@@ -63,6 +63,12 @@ class FakeMT:
 
 
 FAKE = FakeMT()
+BUILT_AT: list[str] = []  # the quality level of each engine the registry built (once per set of options)
+
+
+def build_fake(settings):
+    BUILT_AT.append(settings.quality)
+    return FAKE
 
 
 def free_port() -> int:
@@ -94,10 +100,11 @@ def url(tmp_path_factory):
     """The API on a real server: `fake-mt` at /, and at /bare with the extractive engine (no translation model)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("api-cache")))
-        for name in ("API_KEY", "TRANSLATOR", "ENGINE", "MODEL", "REQUEST_TIMEOUT", "API_MAX_CHARS"):
+        for name in ("API_KEY", "TRANSLATOR", "ENGINE", "MODEL", "REQUEST_TIMEOUT", "API_MAX_CHARS", "QUALITY",
+                     "CANDIDATES", "RERANK", "DOC_CONTEXT", "EXAMPLES"):
             mp.delenv(f"BISUM_{name}", raising=False)
         mp.setenv("BISUM_API_RATE_PER_MINUTE", "10000")
-        mp.setitem(engines.REGISTRY, "fake-mt", engines.EngineEntry("fake-mt", "test", lambda s: FAKE))
+        mp.setitem(engines.REGISTRY, "fake-mt", engines.EngineEntry("fake-mt", "test", build_fake))
         mp.setattr(engines, "ENGINE_NAMES", (*engines.ENGINE_NAMES, "fake-mt"))
         mp.setattr(engines, "_BUILT", {})
         app = fastapi.FastAPI()
@@ -169,6 +176,17 @@ def test_summarize_and_translate_the_summary(url):
     assert not [c for c in record["checks"] if c["type"] == "failed"]
 
 
+def test_quality_field_chooses_the_level(url):
+    text = "今天天气很好。\n\n我们今天发布了报告。"
+    body = {"q": text, "sentences": "1", "source": "zh", "target": "en"}
+    (record,) = post(url, "/summarize", json=body).json()["results"]
+    assert record["quality"] == "fast"  # the server's level (the default)
+    (record,) = post(url, "/summarize", data={**body, "quality": "best"}).json()["results"]
+    assert record["quality"] == "best" and record["summary_translated"] in set(LINES.values())
+    out = post(url, "/translate", json={"q": "今天天气很好。", "source": "zh", "target": "en", "quality": "balanced"})
+    assert out.json() == {"translatedText": "The weather is fine today."} and "balanced" in BUILT_AT
+
+
 def test_summarize_without_a_translation_model_warns(url):
     out = post(url, "/bare/summarize", json={"q": seed("004")}).json()
     assert out["results"][0]["summary"] and out["results"][0]["summary_translated"] is None
@@ -182,6 +200,8 @@ def test_summarize_without_a_translation_model_warns(url):
     ({"q": "新闻", "source": "zh", "target": "zh-Hans"}, "nothing to translate"),
     ({"q": "新闻", "target": "en", "format": "pdf"}, "format 'pdf'"),
     ({"q": [1, 2], "target": "en"}, "list of strings"),
+    ({"q": "新闻", "target": "en", "quality": "ultra"}, "quality 'ultra' is not supported; choose one of fast, balanced"),
+    ({"q": "新闻", "target": "en", "quality": 3}, "quality 3 is not supported"),
 ])
 def test_bad_translate_requests_are_400(url, body, message):
     response = post(url, "/translate", json=body)
@@ -192,7 +212,8 @@ def test_bad_bodies_and_options_are_400(url):
     response = post(url, "/translate", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400 and "cannot be read" in response.json()["error"]
     for fields, message in (({"sentences": "three"}, "whole number"), ({"engine": "gpt9"}, "unknown engine"),
-                            ({"translate": "everything"}, "translate must be one of"), ({"q": "  "}, "paste an article")):
+                            ({"translate": "everything"}, "translate must be one of"), ({"q": "  "}, "paste an article"),
+                            ({"quality": "ultra"}, "quality 'ultra' is not supported")):
         response = post(url, "/summarize", json={"q": "新闻", **fields})
         assert response.status_code == 400 and message in response.json()["error"], response.json()
 

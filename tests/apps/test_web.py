@@ -265,3 +265,44 @@ def test_removed_instruction_is_flagged(monkeypatch, tmp_path):
     assert "class=instruction" in render.removed_html(record)
     assert f"Removed an instruction aimed at the model: {injected}" in render.record_markdown(record)
     assert "No problems found" not in render.checks_html({**record, "checks": []}, True)
+
+
+# --- the translation quality level: page input, API parameter, shown in the details ------------------
+
+
+def test_quality_goes_into_the_settings_and_the_records(failing_translator, monkeypatch, tmp_path):
+    monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("BISUM_QUALITY", "balanced")  # the server's level: what a request that names none gets
+    assert service.settings_for("auto", 3, "summary").quality == "balanced"
+    assert service.settings_for("auto", 3, "summary", quality="best").quality == "best"
+    with pytest.raises(InputError, match="quality must be one of fast, balanced, best"):
+        service.settings_for("auto", 3, "summary", quality="ultra")
+    record = service.process(seed("004"), engine="extractive", quality="best")["results"][0]
+    assert record["quality"] == "best"  # set by the translate step (failed here, but tried at that level)
+    assert "**Translation quality:** best" in render.details_md(record, [])
+    assert "· quality: best" in render.record_markdown(record)
+    assert "**Translation quality:** —" in render.details_md({**record, "quality": None}, [])
+
+
+def test_page_run_passes_the_quality(failing_translator, monkeypatch, tmp_path):
+    from summarizer.apps.web import page
+
+    monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
+    args = [seed("004"), None, "auto", 3, "summary", "extractive"]
+    steps = list(page.on_run(*args, "balanced", None, "", "", progress=lambda *a, **k: None))
+    data = steps[-1][0]
+    assert data["final"] and data["records"][0]["quality"] == "balanced"
+    assert "**Translation quality:** balanced" in page.render_article(data, 0)[-1]  # the "Engine & timings" tab
+    (failed,) = page.on_run(*args, "ultra", None, "", "", progress=lambda *a, **k: None)
+    assert "quality must be one of" in failed[1] and 'class="bisum-status error"' in failed[1]
+
+
+def test_api_takes_a_quality_parameter(server, failing_translator):
+    _, client = server
+    assert client.predict(seed("004"), quality="best", api_name="/process")["results"][0]["quality"] == "best"
+    default = Settings.from_env().quality  # the server's setting, as it started
+    assert client.predict(seed("004"), api_name="/process")["results"][0]["quality"] == default
+    final = client.submit(seed("004"), quality="balanced", api_name="/process_stream").result(timeout=120)
+    assert final["final"] and final["results"][0]["quality"] == "balanced"
+    with pytest.raises(gradio_client.exceptions.AppError, match="quality must be one of"):
+        client.predict(seed("004"), quality="ultra", api_name="/process")

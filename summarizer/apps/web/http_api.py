@@ -1,9 +1,13 @@
 """An HTTP API that LibreTranslate clients already speak, over the same pipeline as the CLI and the page.
 
-    POST /translate   q (text or list), source (auto|zh|en), target (zh|en), format (text|html), api_key
+    POST /translate   q (text or list), source (auto|zh|en), target (zh|en), format (text|html), quality, api_key
     POST /detect      q                 -> [{"confidence": 95.0, "language": "zh"}]
     GET  /languages                     -> [{"code": "en", "name": "English", "targets": ["zh"]}, ...]
-    POST /summarize   q, source, target (auto|en|zh|none), sentences, engine, translate (summary|full|none), api_key
+    POST /summarize   q, source, target (auto|en|zh|none), sentences, engine, translate (summary|full|none), quality,
+                      api_key
+
+quality (fast|balanced|best, optional) is the translation's level (see `summarizer.engines.quality`); left out, the
+server's (BISUM_QUALITY, `summarizer serve --quality`).
 
 Bodies are JSON or forms (urlencoded or multipart), as LibreTranslate takes them. Each request runs on a worker
 thread inside its own `RequestContext` (time limit, cancellation when the client goes away). When BISUM_API_KEY is
@@ -36,6 +40,7 @@ from summarizer import api
 from summarizer.apps.web import service
 from summarizer.config import Settings
 from summarizer.document import Result
+from summarizer.engines.quality import QUALITY_LEVELS
 from summarizer.engines.request import RequestContext, scope
 from summarizer.errors import BisumError, ModelError, RequestCancelled, TimeLimitExceeded
 from summarizer.pipeline import run_step
@@ -169,6 +174,16 @@ def language_of(fields: dict[str, Any], name: str, default: str | None = None) -
     return lang
 
 
+def with_quality(fields: dict[str, Any], settings: Settings) -> Settings:
+    """The settings at the request's `quality` level (fast|balanced|best); left out, the server's."""
+    quality = fields.get("quality")
+    if quality is None or quality == "":
+        return settings
+    if not isinstance(quality, str) or quality.strip().lower() not in QUALITY_LEVELS:
+        raise ApiError(400, f"quality {quality!r} is not supported; choose one of {', '.join(QUALITY_LEVELS)}")
+    return settings.with_(quality=quality.strip().lower())
+
+
 def detected(text: str) -> dict[str, Any]:
     """LibreTranslate's detection record: the dominant language and its share of the text, in percent."""
     zh, en = language_shares(text)
@@ -214,7 +229,7 @@ class TranslateJob:
         form = fields.get("format") or "text"
         if form not in ("text", "html"):
             raise ApiError(400, f"format {form!r} is not supported; choose text or html")
-        return cls(texts, isinstance(fields["q"], list), source, target, form == "html", settings)
+        return cls(texts, isinstance(fields["q"], list), source, target, form == "html", with_quality(fields, settings))
 
     def run(self, ctx: RequestContext) -> dict[str, Any]:
         plain = [html_text(t) if self.html else t for t in self.texts]
@@ -243,8 +258,8 @@ class SummarizeJob:
             raise ApiError(400, f"sentences must be a whole number, not {sentences!r}") from None
         target = str(fields.get("target") or "auto").lower()
         target = target if target in ("auto", "none") else language_of(fields, "target")
-        settings = settings.with_(to=target, translate=fields.get("translate") or None, summary_sentences=sentences,
-                                  engine=fields.get("engine") or None)
+        settings = with_quality(fields, settings).with_(to=target, translate=fields.get("translate") or None,
+                                                        summary_sentences=sentences, engine=fields.get("engine") or None)
         return cls(text, language_of(fields, "source", "auto"), settings)
 
     def run(self, ctx: RequestContext) -> dict[str, Any]:

@@ -18,12 +18,14 @@ import gradio as gr  # noqa: E402
 from summarizer.apps.web import render, service  # noqa: E402
 from summarizer.config import REPO_DIR, Settings  # noqa: E402
 from summarizer.engines import available_engines  # noqa: E402
+from summarizer.engines.quality import QUALITY_LEVELS, describe  # noqa: E402
 from summarizer.errors import BisumError  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 EXAMPLES_DIR = REPO_DIR / "examples"
 TRANSLATE_CHOICES = [("summary only", "summary"), ("full article", "full"), ("no translation", "none")]
+QUALITY_INFO = " · ".join(describe(level) for level in QUALITY_LEVELS) + " (each level is slower than the one before)"
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".docx"]
 CSS = """
 .bisum-text { overflow-wrap: anywhere; }  /* a long unbroken run (a URL, a model's loop) must not widen the page */
@@ -63,14 +65,15 @@ class Inputs:
     length: Any
     translate: Any
     engine: Any
+    quality: Any
     glossary: Any
     ref_summary: Any
     ref_translation: Any
     run: Any
 
     def all(self) -> list:
-        return [self.text, self.file, self.direction, self.length, self.translate, self.engine, self.glossary,
-                self.ref_summary, self.ref_translation]
+        return [self.text, self.file, self.direction, self.length, self.translate, self.engine, self.quality,
+                self.glossary, self.ref_summary, self.ref_translation]
 
 
 @dataclass
@@ -121,12 +124,14 @@ def input_panel(engine: str, settings: Settings) -> Inputs:
             length = gr.Slider(1, 10, value=settings.summary_sentences, step=1, label="Summary length (sentences)")
             translate = gr.Radio(TRANSLATE_CHOICES, value="summary", label="Translate")
             engine_in = gr.Dropdown(engine_choices(engine, settings), value=engine, label="Engine")
+            quality = gr.Radio(list(QUALITY_LEVELS), value=settings.quality, label="Translation quality", info=QUALITY_INFO)
             glossary = gr.File(label="Glossary (optional, TSV/CSV: zh, en)", file_types=[".tsv", ".csv", ".txt"], type="filepath")
             with gr.Accordion("References (optional): score against them", open=False):
                 ref_summary = gr.Textbox(label="Reference summary", lines=3)
                 ref_translation = gr.Textbox(label="Reference translation", lines=3)
             run = gr.Button("Summarize", variant="primary", elem_id="run")
-    return Inputs(text, file, direction, length, translate, engine_in, glossary, ref_summary, ref_translation, run)
+    return Inputs(text, file, direction, length, translate, engine_in, quality, glossary, ref_summary, ref_translation,
+                  run)
 
 
 def article_panel() -> list:
@@ -215,13 +220,13 @@ def page_state(step: service.Progressed, refs: tuple[str, str]) -> dict:
             "timings": step.timings}
 
 
-def on_run(text, file, direction, length, translate, engine, glossary, ref_summary, ref_translation,
+def on_run(text, file, direction, length, translate, engine, quality, glossary, ref_summary, ref_translation,
            progress=gr.Progress()):
     """Streams the page state after each step and, while the model writes, its text; the article selector is set
     once, so later steps keep whichever article the editor is reading. Closing the page cancels the request."""
     refs = (ref_summary, ref_translation)
     try:
-        settings = service.settings_for(direction, length, translate, glossary, engine)
+        settings = service.settings_for(direction, length, translate, glossary, engine, quality)
         docs = service.read_input(text, file, settings)
         first, shown = True, None
         for step in service.run_stages(docs, settings, progress):
@@ -242,22 +247,23 @@ def on_run(text, file, direction, length, translate, engine, glossary, ref_summa
         yield failed_update(f"Unexpected error ({exc.__class__.__name__}: {exc}). The server log has the details.")
 
 
-def api_endpoints(default_engine: str) -> tuple[Callable[..., dict], Callable[..., Iterator[dict]]]:
-    """`process` and `process_stream` for gradio_client, with the page's default engine; input errors come back as
-    one-line AppErrors."""
+def api_endpoints(default_engine: str, default_quality: str) -> tuple[Callable[..., dict], Callable[..., Iterator[dict]]]:
+    """`process` and `process_stream` for gradio_client, with the page's default engine and the server's quality
+    level; input errors come back as one-line AppErrors."""
 
     def process(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-                engine: str = default_engine, reference_summary: str = "", reference_translation: str = "") -> dict:
+                engine: str = default_engine, reference_summary: str = "", reference_translation: str = "",
+                quality: str = default_quality) -> dict:
         try:
             return service.process(text, direction, summary_length, translate, engine, reference_summary,
-                                   reference_translation)
+                                   reference_translation, quality)
         except BisumError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
 
     def process_stream(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-                       engine: str = default_engine) -> Iterator[dict]:
+                       engine: str = default_engine, quality: str = default_quality) -> Iterator[dict]:
         try:
-            yield from service.process_stream(text, direction, summary_length, translate, engine)
+            yield from service.process_stream(text, direction, summary_length, translate, engine, quality)
         except BisumError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
 
@@ -290,7 +296,7 @@ def build_app(engine: str = "auto") -> gr.Blocks:
         )
         inputs = input_panel(engine, settings)
         wire(inputs, output_panel())
-        process, process_stream = api_endpoints(engine)
+        process, process_stream = api_endpoints(engine, settings.quality)
         gr.api(process, api_name="process", concurrency_id="pipeline")
         gr.api(process_stream, api_name="process_stream", concurrency_id="pipeline")
     app.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue)

@@ -210,6 +210,7 @@ def details_md(record: dict, warnings: list[str], timings: dict | None = None) -
     lines = [
         f"**Engine:** {record.get('engine') or '—'}  ",
         f"**Model:** {record.get('model') or 'none (extractive)'}  ",
+        f"**Translation quality:** {record.get('quality') or '—'}  ",
         f"**Timings:** {steps or '—'}  ",
         request_timings_md(timings or {}) + "  ",
     ]
@@ -292,7 +293,8 @@ def record_markdown(record: dict, scores: dict | None = None) -> str:
     """One article's result as Markdown for an editor."""
     lines = [f"# {record.get('title') or record.get('id')}", ""]
     lines.append(f"- source: {record.get('source_file')} · id {record.get('id')} · language {record.get('source_lang')}")
-    lines.append(f"- engine: {record.get('engine')} · model: {record.get('model') or '—'}")
+    quality = f" · quality: {record['quality']}" if record.get("quality") else ""
+    lines.append(f"- engine: {record.get('engine')} · model: {record.get('model') or '—'}{quality}")
     if record.get("error"):
         lines += ["", f"**Error:** {record['error']}"]
     lines += [f"- **{line}**" for line in flag_lines(record)]

@@ -61,14 +61,16 @@ class Progressed:
 
 
 def settings_for(direction: str, summary_length: int, translate: str, glossary: str | None = None,
-                 engine: str | None = None) -> Settings:
-    """The request's settings: defaults < BISUM_* environment < the page's inputs (validated, one-line errors)."""
+                 engine: str | None = None, quality: str | None = None) -> Settings:
+    """The request's settings: defaults < BISUM_* environment < the page's inputs (validated, one-line errors).
+    quality: fast, balanced or best (None: the server's); the methods set one by one stay as the server has them."""
     if direction not in DIRECTIONS and direction not in DIRECTIONS.values():
         raise InputError(f"unknown direction {direction!r}; choose one of {', '.join(DIRECTIONS)}")
     if translate not in TRANSLATE_MODES:
         raise InputError(f"unknown translate mode {translate!r}; choose summary, full or none")
     return api.settings(to=DIRECTIONS.get(direction, direction), translate=translate,
-                        summary_sentences=max(1, int(summary_length)), glossary=glossary or None, engine=engine)
+                        summary_sentences=max(1, int(summary_length)), glossary=glossary or None, engine=engine,
+                        quality=quality or None)
 
 
 def read_input(text: str | None, file_path: str | None, settings: Settings) -> list[Document]:
@@ -229,14 +231,16 @@ def _language_of(record: dict) -> str | None:
 
 
 def process(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-            engine: str = "auto", reference_summary: str = "", reference_translation: str = "") -> dict:
-    """Summarize (and translate, and check) an article or a page of articles.
+            engine: str = "auto", reference_summary: str = "", reference_translation: str = "",
+            quality: str | None = None) -> dict:
+    """Summarize (and translate, and check) an article or a page of articles; quality: fast, balanced or best
+    (the translation's level; default: the server's).
 
     Returns {"results": [one record per article, as `summarizer run` writes them], "scores": scores of the
     first article against the references given, "warnings": [...]}. A translation that failed is null in the
     record, with a check of type "failed" saying why. Bad input raises a BisumError.
     """
-    settings = settings_for(direction, summary_length, translate, engine=engine)
+    settings = settings_for(direction, summary_length, translate, engine=engine, quality=quality)
     last = run_all(read_input(text, None, settings), settings)
     records = [r.to_record() for r in last.results]
     return {
@@ -247,13 +251,13 @@ def process(text: str, direction: str = "auto", summary_length: int = 3, transla
 
 
 def process_stream(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-                   engine: str = "auto") -> Iterator[dict]:
+                   engine: str = "auto", quality: str | None = None) -> Iterator[dict]:
     """`process`, streamed: a dict after each step and, while the model writes, about every quarter second.
 
     Each dict: {"stage", "article" (index being generated, or null), "partial" (its text so far), "ahead" (requests
     before this one in the model's queue), "timings" (first_token_s, tokens, tokens_per_s, queue_wait_s,
     elapsed_s), "final", "results" (records: summaries and translations appear as their steps finish)}."""
-    settings = settings_for(direction, summary_length, translate, engine=engine)
+    settings = settings_for(direction, summary_length, translate, engine=engine, quality=quality)
     for step in run_stages(read_input(text, None, settings), settings):
         yield {"stage": step.stage, "article": step.working_on, "partial": step.partial, "ahead": step.ahead,
                "timings": step.timings, "final": step.final, "warnings": step.warnings,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from summarizer.engines import models, request
 from summarizer.engines.backends import cpu_variants
-from summarizer.engines.base import Generation
+from summarizer.engines.base import Generation, Sampling
 from summarizer.errors import EngineUnavailable, ModelError
 
 if TYPE_CHECKING:
@@ -98,14 +98,16 @@ class LlamaCppGenerator:
         if self._decoder is not None:
             self._decoder.clear_cache()
 
-    def generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
-        """All conversations decoded together: one forward pass per step for up to `parallel_sequences` streams."""
+    def generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int],
+                 sampling: Sequence[Sampling | None] | None = None) -> list[Generation]:
+        """All conversations decoded together: one forward pass per step for up to `parallel_sequences` streams;
+        greedy, or sampled where `sampling` gives a Sampling (candidates of one prompt share its cached prefix)."""
         prompts = [self.llama.tokenize(self.render(m).encode("utf-8"), add_bos=False, special=True) for m in conversations]
         ctx = request.current()
         if ctx is not None:
             ctx.check()
             ctx.begin_call(len(prompts))
-        ids, truncated = self.worker().run(prompts, max_new_tokens, self.speculative, self.drafting, ctx)
+        ids, truncated = self.worker().run(prompts, max_new_tokens, self.speculative, self.drafting, ctx, sampling)
         return [Generation(self.text(t).strip(), cut) for t, cut in zip(ids, truncated)]
 
     def text(self, ids: list[int], errors: str = "replace") -> str:

@@ -1,4 +1,4 @@
-"""Batched greedy decoding on llama.cpp: several sequences share each forward pass (one KV cache, one seq id each).
+"""Batched decoding (greedy, or seeded sampling per stream) on llama.cpp: several sequences share each forward pass (one KV cache, one seq id each).
 
 On a 2-core CPU a single stream leaves most of the arithmetic idle while the weights stream from memory; decoding
 B sequences per step reads the weights once for all of them, so aggregate tokens/s grows with B.
@@ -31,7 +31,10 @@ from summarizer.engines.backends.llamacpp_draft import (
     ModelDrafter,
     NgramIndex,
 )
-from summarizer.engines.backends.llamacpp_kv import KVContext, Row, greedy
+import numpy as np
+
+from summarizer.engines.backends.llamacpp_kv import KVContext, Row, greedy, sample
+from summarizer.engines.base import Sampling
 from summarizer.engines.backends.llamacpp_prefix import PrefixCache
 
 _CHUNK = 256  # prompt tokens per prefill decode
@@ -72,6 +75,8 @@ class Stream:
     speculative: bool = False
     policy: str = "auto"  # drafting: auto | lookup | model
     cancelled: bool = False  # set by the caller; the next step frees its sequence
+    sampling: Sampling | None = None  # None: greedy; else sampled from its own seeded generator (never drafted)
+    rng: np.random.Generator | None = None
     seq: int = -1
     out: list[int] = field(default_factory=list)
     pos: int = 0  # cells this stream holds: the next position to decode
@@ -144,12 +149,14 @@ class BatchedDecoder:
             self.drafter.prefixes.clear()
 
     def generate(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int], speculative: bool = False,
-                 drafting: str | None = None) -> tuple[list[list[int]], list[bool]]:
-        """Greedy continuation token ids for each prompt, and whether each hit its token limit.
+                 drafting: str | None = None, sampling: Sequence[Sampling | None] | None = None,
+                 ) -> tuple[list[list[int]], list[bool]]:
+        """Continuation token ids for each prompt (greedy, or sampled where `sampling` says), and whether each hit
+        its token limit.
 
         Continuous batching: a stream that finishes frees its sequence for the next waiting prompt.
         speculative: draft and verify (same output); drafting: this call's drafter choice (default: the decoder's)."""
-        streams = self.streams(prompts, max_new_tokens, speculative, drafting)
+        streams = self.streams(prompts, max_new_tokens, speculative, drafting, sampling)
         self.prepare(streams)
         waiting = list(reversed(streams))
         while waiting or self.active:
@@ -173,13 +180,13 @@ class BatchedDecoder:
         rows: list[Row] = []
         for s in self.active:
             rows += self._next_rows(s, drafts.get(s.seq, ([], "")), len(rows))
+        admitted = []
         while self.free_seqs:
             s = next_waiting()
             if s is None:
                 break
-            rows += self._admit(s, self.free_seqs.pop())
-            s.rows = [len(rows) - 1]
-            self.active.append(s)
+            admitted.append((s, self.free_seqs.pop()))
+        rows += self._admit(admitted, len(rows))
         if rows:
             self.kv.decode(rows)
             self.stats.steps += 1
@@ -188,13 +195,16 @@ class BatchedDecoder:
         return finished
 
     def streams(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int], speculative: bool = False,
-                drafting: str | None = None) -> list[Stream]:
-        """Streams for these prompts, limits cut to what a sequence's context holds (then marked truncated)."""
+                drafting: str | None = None, sampling: Sequence[Sampling | None] | None = None) -> list[Stream]:
+        """Streams for these prompts, limits cut to what a sequence's context holds (then marked truncated);
+        sampled streams are never drafted (drafts are verified against greedy picks)."""
         policy = drafting or self.drafting
         if policy not in DRAFTING:
             raise ValueError(f"drafting must be one of {', '.join(DRAFTING)}, not {policy!r}")
-        streams = [Stream(list(p) or [self.llama.token_bos()], int(m), speculative=speculative, policy=policy)
-                   for p, m in zip(prompts, max_new_tokens)]
+        plans = list(sampling) if sampling is not None else [None] * len(prompts)
+        streams = [Stream(list(p) or [self.llama.token_bos()], int(m), speculative=speculative and plan is None,
+                          policy=policy, sampling=plan, rng=np.random.default_rng(plan.seed) if plan else None)
+                   for p, m, plan in zip(prompts, max_new_tokens, plans)]
         for s in streams:
             if len(s.prompt) + s.limit > self.context_per_stream:
                 s.limit = max(1, self.context_per_stream - len(s.prompt))
@@ -203,20 +213,40 @@ class BatchedDecoder:
         self.stats.prompt_tokens += sum(len(s.prompt) for s in streams)
         return streams
 
-    def _admit(self, s: Stream, seq: int) -> list[Row]:
-        """Start a stream on a free sequence: copy its cached prefix, read the rest but the tail, which joins the step."""
-        s.seq = seq
-        self.kv.remove(seq)
-        shared = self.prefixes.attach(s.prompt, seq)
+    def _admit(self, admitted: list[tuple[Stream, int]], offset: int) -> list[Row]:
+        """Start streams on free sequences. Streams with the same prompt (the candidates of one segment) share
+        its cells: the first reads it, the others get its cells and the rows of its tail."""
+        groups: dict[tuple[int, ...], list[Stream]] = {}
+        for s, seq in admitted:
+            s.seq = seq
+            self.kv.remove(seq)
+            groups.setdefault(tuple(s.prompt), []).append(s)
+        rows: list[Row] = []
+        for first, *others in groups.values():
+            tail = self._read_head(first)
+            for s in others:
+                self.kv.copy(first.seq, s.seq)
+                s.base, s.pos, s.index = first.base, first.pos, NgramIndex(s.prompt)
+                self.stats.prompt_reused += len(s.prompt)
+            also = tuple(s.seq for s in others)
+            rows += [Row(first.seq, first.base + i, token, i == len(tail) - 1, also) for i, token in enumerate(tail)]
+            for s in (first, *others):
+                s.rows = [offset + len(rows) - 1]
+                self.active.append(s)
+        return rows
+
+    def _read_head(self, s: Stream) -> list[int]:
+        """Copy the stream's cached prefix, read the rest of its prompt but the tail, which joins the step."""
+        shared = self.prefixes.attach(s.prompt, s.seq)
         rest = s.prompt[shared:]
         head, tail = rest[:-_TAIL], rest[-_TAIL:]
-        self.kv.fill(seq, head, shared, _CHUNK)
+        self.kv.fill(s.seq, head, shared, _CHUNK)
         self.stats.prompt_reused += shared
         self.stats.prompt_read += len(rest)
         s.base = shared + len(head)
         s.pos = s.base + len(tail)
         s.index = NgramIndex(s.prompt)
-        return [Row(seq, s.base + i, token, i == len(tail) - 1) for i, token in enumerate(tail)]
+        return tail
 
     def _release(self, s: Stream) -> None:
         self.kv.remove(s.seq)
@@ -224,10 +254,11 @@ class BatchedDecoder:
             self.drafter.release(s.seq)
 
     def _accept(self, s: Stream) -> None:
-        """Greedy tokens from the last decode's logits: the guesses greedy agrees with, then one of its own."""
+        """Tokens from the last decode's logits: the guesses greedy agrees with, then one of its own (a sampled
+        stream has no guesses: its one token is drawn)."""
         accepted = 0
         for i, row in enumerate(s.rows):
-            token = greedy(self.kv.logits(row), s.out, self.repetition_penalty, self.penalty_window)
+            token = self._pick(s, self.kv.logits(row))
             if token in self.eos:
                 s.done = True
                 break
@@ -251,6 +282,11 @@ class BatchedDecoder:
                 s.pos = s.base + 1 + accepted
                 self.kv.remove(s.seq, s.pos)
         s.rows, s.drafts = [], []
+
+    def _pick(self, s: Stream, logits: np.ndarray) -> int:
+        if s.sampling is None:
+            return greedy(logits, s.out, self.repetition_penalty, self.penalty_window)
+        return sample(logits, s.out, self.repetition_penalty, self.penalty_window, s.sampling, s.rng)
 
     def _next_rows(self, s: Stream, drafted: tuple[list[int], str], offset: int) -> list[Row]:
         """The stream's last token and its guesses, all with logits."""

@@ -13,15 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from summarizer.engines.base import Sampling
+
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One token of a llama_decode batch: which sequence, at which position, and whether its logits are wanted."""
+    """One token of a llama_decode batch: which sequence, at which position, and whether its logits are wanted;
+    `also`: more sequences the token's cell belongs to (streams with the same prompt read it once)."""
 
     seq: int
     pos: int
     token: int
     logits: bool = False
+    also: tuple[int, ...] = ()
 
 
 class KVContext:
@@ -49,7 +53,7 @@ class KVContext:
         self.capacity = batch_tokens
         self.memory = llama_cpp.llama_get_memory(self.ctx)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(llama_cpp.llama_model_get_vocab(llama.model))
-        self.batch = llama_cpp.llama_batch_init(batch_tokens, 0, 1)
+        self.batch = llama_cpp.llama_batch_init(batch_tokens, 0, n_seq)
 
     def close(self) -> None:
         if self.ctx:
@@ -68,8 +72,10 @@ class KVContext:
         for i, row in enumerate(rows):
             b.token[i] = row.token
             b.pos[i] = row.pos
-            b.n_seq_id[i] = 1
+            b.n_seq_id[i] = 1 + len(row.also)
             b.seq_id[i][0] = row.seq
+            for k, seq in enumerate(row.also, 1):
+                b.seq_id[i][k] = seq
             b.logits[i] = 1 if row.logits else 0
         rc = self.lib.llama_decode(self.ctx, b)
         if rc != 0:
@@ -95,11 +101,36 @@ class KVContext:
         self.lib.llama_memory_seq_cp(self.memory, source, target, -1, -1)
 
 
-def greedy(logits: np.ndarray, history: Sequence[int], penalty: float, window: int) -> int:
-    """Argmax after llama.cpp's repetition penalty over the last `window` generated tokens."""
+def penalized(logits: np.ndarray, history: Sequence[int], penalty: float, window: int) -> np.ndarray:
+    """The logits after llama.cpp's repetition penalty over the last `window` generated tokens."""
     if penalty != 1.0 and history:
         recent = np.fromiter(set(history[-window:]), dtype=np.int64)
         values = logits[recent]
         logits = logits.copy()
         logits[recent] = np.where(values > 0, values / penalty, values * penalty)
-    return int(np.argmax(logits))
+    return logits
+
+
+def greedy(logits: np.ndarray, history: Sequence[int], penalty: float, window: int) -> int:
+    """Argmax after llama.cpp's repetition penalty over the last `window` generated tokens."""
+    return int(np.argmax(penalized(logits, history, penalty, window)))
+
+
+def sample(logits: np.ndarray, history: Sequence[int], penalty: float, window: int, sampling: Sampling,
+           rng: np.random.Generator) -> int:
+    """A token drawn after the repetition penalty: temperature, then epsilon and top-p cut-offs (the most likely
+    token always stays), from the stream's own seeded generator."""
+    scaled = penalized(logits, history, penalty, window).astype(np.float64) / max(sampling.temperature, 1e-4)
+    probs = np.exp(scaled - scaled.max())
+    probs /= probs.sum()
+    keep = probs >= sampling.epsilon
+    if sampling.top_p < 1.0:
+        order = np.argsort(-probs)
+        inside = np.cumsum(probs[order]) - probs[order] < sampling.top_p
+        nucleus = np.zeros_like(keep)
+        nucleus[order[inside]] = True
+        keep &= nucleus
+    keep[int(np.argmax(probs))] = True
+    candidates = np.flatnonzero(keep)
+    weights = probs[candidates] / probs[candidates].sum()
+    return int(candidates[rng.choice(len(candidates), p=weights)])

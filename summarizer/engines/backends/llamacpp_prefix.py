@@ -9,7 +9,7 @@ prompt begins with (cells copied, not decoded again) and reads only the rest.
 """
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -91,19 +91,23 @@ class PrefixCache:
         return len(slot.tokens)
 
     def _candidates(self, prompts: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
-        """New prefixes worth caching, most shared first."""
+        """New prefixes worth caching, most shared first: per prompt, what it shares with the nearest different
+        prompt (the system prompt and examples), and the whole prompt when it is repeated (a segment's candidates)."""
         pool = [tuple(p[: self.max_tokens + 1]) for p in prompts] + list(self.recent)
-        order = sorted(range(len(pool)), key=pool.__getitem__)
-        shared = [0] * len(pool)
-        for a, b in pairwise(order):  # the longest common prefix with any other is with a sorted neighbour
-            n = common_length(pool[a], pool[b])
+        counts = Counter(pool)
+        unique = sorted(counts)
+        shared = dict.fromkeys(unique, 0)
+        for a, b in pairwise(unique):  # the longest common prefix with any other is with a sorted neighbour
+            n = common_length(a, b)
             shared[a], shared[b] = max(shared[a], n), max(shared[b], n)
         wanted: set[tuple[int, ...]] = set()
-        for prompt, n in zip(prompts, shared):
-            n = min(n, len(prompt) - 1, self.max_tokens)
+        for prompt in prompts:
+            key = tuple(prompt[: self.max_tokens + 1])
             have = self.match(prompt)
-            if n >= self.min_tokens and n >= (len(have.tokens) if have else 0) + self.min_tokens:
-                wanted.add(tuple(prompt[:n]))
+            for n in (shared[key], len(prompt) if counts[key] > 1 else 0):
+                n = min(n, len(prompt) - 1, self.max_tokens)
+                if n >= self.min_tokens and n >= (len(have.tokens) if have else 0) + self.min_tokens:
+                    wanted.add(tuple(prompt[:n]))
         support = {c: sum(1 for p in pool if p[: len(c)] == c) for c in wanted}
         return sorted(wanted, key=lambda c: (-support[c], -len(c), c))
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from summarizer.engines.backends.llamacpp_batch import BatchedDecoder, Stream
+from summarizer.engines.base import Sampling
 from summarizer.engines.request import RequestContext
 from summarizer.errors import ModelError
 
@@ -32,6 +33,7 @@ class _Call:
     limits: Sequence[int]
     speculative: bool
     drafting: str | None
+    sampling: Sequence[Sampling | None] | None = None
     submitted: float = field(default_factory=time.monotonic)
     streams: list[Stream] = field(default_factory=list)
     waiting: deque = field(default_factory=deque)
@@ -66,10 +68,11 @@ class ModelWorker:
         self._thread: threading.Thread | None = None
 
     def run(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int], speculative: bool = False,
-            drafting: str | None = None, ctx: RequestContext | None = None) -> tuple[list[list[int]], list[bool]]:
+            drafting: str | None = None, ctx: RequestContext | None = None,
+            sampling: Sequence[Sampling | None] | None = None) -> tuple[list[list[int]], list[bool]]:
         """Token ids and truncation flags for each prompt, decoded in the shared batch; raises the request's
         RequestCancelled / TimeLimitExceeded if it stops first."""
-        call = _Call(ctx, prompts, max_new_tokens, speculative, drafting)
+        call = _Call(ctx, prompts, max_new_tokens, speculative, drafting, sampling)
         with self._cv:
             self._inbox.append(call)
             if self._thread is None or not self._thread.is_alive():
@@ -100,7 +103,7 @@ class ModelWorker:
                 self._fail_all(ModelError(f"llama.cpp decoding failed: {exc}"), new)
 
     def _take(self, call: _Call) -> None:
-        call.streams = self.decoder.streams(call.prompts, call.limits, call.speculative, call.drafting)
+        call.streams = self.decoder.streams(call.prompts, call.limits, call.speculative, call.drafting, call.sampling)
         call.waiting = deque(call.streams)
         call.unfinished = len(call.streams)
         call.reported = [0] * len(call.streams)

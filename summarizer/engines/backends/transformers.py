@@ -9,7 +9,7 @@ import threading
 from typing import Sequence
 
 from summarizer.engines import models
-from summarizer.engines.base import Generation
+from summarizer.engines.base import Generation, Sampling
 from summarizer.errors import EngineUnavailable, ModelError
 
 _LOADED: dict[tuple[str, str], tuple[object, object]] = {}
@@ -120,49 +120,56 @@ class TransformersGenerator:
     def _prompt(self, conversation: list[dict]) -> str:
         return self._tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True)
 
-    def generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
-        """Greedy completions, one per conversation, each saying whether it hit its token limit; callers on other
-        threads wait their turn (torch generation is not shared)."""
+    def generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int],
+                 sampling: Sequence[Sampling | None] | None = None) -> list[Generation]:
+        """Completions, one per conversation, each saying whether it hit its token limit: greedy in batches, or
+        sampled one at a time from torch seeded with its Sampling's seed; callers on other threads wait their
+        turn (torch generation is not shared)."""
+        plans = list(sampling) if sampling is not None else [None] * len(conversations)
         with self._lock:
-            return self._generate(conversations, max_new_tokens)
+            outputs: list[Generation | None] = [None] * len(conversations)
+            greedy = sorted((i for i, plan in enumerate(plans) if plan is None),  # similar lengths pad less
+                            key=lambda i: (sum(len(m["content"]) for m in conversations[i]), max_new_tokens[i]))
+            for start in range(0, len(greedy), self.batch_size):
+                self._generate_batch(conversations, max_new_tokens, greedy[start : start + self.batch_size], outputs)
+            for i, plan in enumerate(plans):
+                if plan is not None:
+                    self._generate_batch(conversations, max_new_tokens, [i], outputs, plan)
+            return outputs
 
-    def _generate(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int]) -> list[Generation]:
+    def _generate_batch(self, conversations: Sequence[list[dict]], max_new_tokens: Sequence[int], batch: list[int],
+                        outputs: list[Generation | None], plan: Sampling | None = None) -> None:
         import torch
 
         tokenizer, model = self._tokenizer, self._model
-        prompts = [self._prompt(c) for c in conversations]
-        lengths = [len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
-        order = sorted(range(len(prompts)), key=lambda i: (lengths[i], max_new_tokens[i]))
-        outputs: list[str] = [""] * len(prompts)
-        truncated = [False] * len(prompts)
-        batch_size = self.batch_size
         eos_ids = {i for i in [tokenizer.eos_token_id, tokenizer.pad_token_id] if i is not None}
         eos_ids |= set(_as_list(getattr(model.generation_config, "eos_token_id", None)))
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            encoded = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
-            prompt_len = encoded["input_ids"].shape[1]
-            limit = max(max_new_tokens[i] for i in batch)
-            kwargs = dict(
-                max_new_tokens=limit,
-                do_sample=False,
-                repetition_penalty=self.repetition_penalty,
-                pad_token_id=tokenizer.pad_token_id,
-                stopping_criteria=[_repetition_stopper(prompt_len)],
-            )
-            if self.no_repeat_ngram_size:
-                kwargs["no_repeat_ngram_size"] = self.no_repeat_ngram_size
-            with torch.inference_mode():
-                generated = model.generate(**encoded, **kwargs, temperature=None, top_p=None, top_k=None)
-            for row, i in enumerate(batch):
-                ids = generated[row, prompt_len:].tolist()
-                end = next((k for k, t in enumerate(ids) if t in eos_ids), None)
-                ids = ids[:end] if end is not None else ids
-                if len(ids) >= max_new_tokens[i]:
-                    ids = ids[: max_new_tokens[i]]
-                    truncated[i] = True
-                outputs[i] = tokenizer.decode(ids, skip_special_tokens=True).strip()
-        return [Generation(text, cut) for text, cut in zip(outputs, truncated)]
+        encoded = tokenizer([self._prompt(conversations[i]) for i in batch], return_tensors="pt", padding=True,
+                            add_special_tokens=False)
+        prompt_len = encoded["input_ids"].shape[1]
+        kwargs = dict(
+            max_new_tokens=max(max_new_tokens[i] for i in batch),
+            repetition_penalty=self.repetition_penalty,
+            pad_token_id=tokenizer.pad_token_id,
+            stopping_criteria=[_repetition_stopper(prompt_len)],
+            top_k=None,
+        )
+        if plan is None:
+            kwargs.update(do_sample=False, temperature=None, top_p=None)
+        else:
+            kwargs.update(do_sample=True, temperature=plan.temperature, top_p=plan.top_p, epsilon_cutoff=plan.epsilon)
+            torch.manual_seed(plan.seed)
+        if self.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = self.no_repeat_ngram_size
+        with torch.inference_mode():
+            generated = model.generate(**encoded, **kwargs)
+        for row, i in enumerate(batch):
+            ids = generated[row, prompt_len:].tolist()
+            end = next((k for k, t in enumerate(ids) if t in eos_ids), None)
+            ids = ids[:end] if end is not None else ids
+            truncated = len(ids) >= max_new_tokens[i]
+            ids = ids[: max_new_tokens[i]]
+            outputs[i] = Generation(tokenizer.decode(ids, skip_special_tokens=True).strip(), truncated)
 
 
 def _as_list(value) -> list[int]:

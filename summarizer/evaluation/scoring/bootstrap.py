@@ -42,3 +42,16 @@ def stats_ci(
         return (float("nan"), float("nan"))
     scores = np.array([compute(stats[idx].sum(axis=0)) for idx in _indices(len(stats), n_resamples, seed)])
     return _percentiles(scores, level)
+
+
+def paired_stats_ci(
+    stats_a, stats_b, compute: Callable[[np.ndarray], float], n_resamples: int = N_RESAMPLES, seed: int = SEED,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """CI of score(b) - score(a) for two systems on the same items, resampled together (paired bootstrap)."""
+    a, b = np.asarray(stats_a, dtype=float), np.asarray(stats_b, dtype=float)
+    if len(a) == 0:
+        return (float("nan"), float("nan"))
+    diffs = np.array([compute(b[idx].sum(axis=0)) - compute(a[idx].sum(axis=0))
+                      for idx in _indices(len(a), n_resamples, seed)])
+    return _percentiles(diffs, level)

@@ -56,3 +56,19 @@ def item_scores(predictions: list[str], references: list[str], target_lang: str)
         {name: float(metric.sentence_score(pred, [ref]).score) for name, metric in metrics.items()}
         for pred, ref in zip(predictions, references)
     ]
+
+
+def paired_difference(baseline: list[str], system: list[str], references: list[str], target_lang: str,
+                      n_resamples: int = bootstrap.N_RESAMPLES, seed: int = bootstrap.SEED) -> dict[str, dict]:
+    """Corpus BLEU and chrF of `system` minus `baseline` on the same items, with a paired bootstrap 95% CI."""
+    out = {}
+    for name, metric in _metrics(target_lang).items():
+        if name == "TER":
+            continue
+        stats_a = np.array(metric._extract_corpus_statistics(baseline, [references]), dtype=float)
+        stats_b = np.array(metric._extract_corpus_statistics(system, [references]), dtype=float)
+        diff = metric.corpus_score(system, [references]).score - metric.corpus_score(baseline, [references]).score
+        ci = bootstrap.paired_stats_ci(stats_a, stats_b, lambda s, m=metric: m._compute_score_from_stats(s).score,
+                                       n_resamples, seed)
+        out[name] = {"diff": round(diff, 2), "ci": [round(x, 2) for x in ci]}
+    return out
