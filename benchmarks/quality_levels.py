@@ -25,6 +25,7 @@ import logging
 import platform
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,8 @@ RUNS = {
     "balanced": {"quality": "balanced"},
     "best": {"quality": "best"},
 }
-POOLS = {  # name: (candidates kept, scorers); best makes 6
+POOLS = {  # name: (candidates kept, scorers); best makes 6; "first" = its greedy draft (examples + context prompt)
+    "best pool: its greedy draft (examples, context where FLORES)": (1, ("first",)),
     "best pool: mbr": (6, ("mbr",)),
     "best pool: similarity": (6, ("similarity",)),
     "best pool: checks": (6, ("checks",)),
@@ -83,7 +85,10 @@ def pool_predictions(best: list[str], sources: list[str], references: list[str],
         if choice is None:
             out.append(prediction)
             continue
-        candidates = choice.candidates[:keep]
+        candidates, eligible = choice.candidates[:keep], choice.eligible[:keep]
+        if scorers == ("first",):
+            out.append(candidates[0])
+            continue
         per_scorer = []
         for name in scorers:
             if name == "oracle":
@@ -92,7 +97,7 @@ def pool_predictions(best: list[str], sources: list[str], references: list[str],
                 per_scorer.append(mbr._expected(candidates))
             else:
                 per_scorer.append(choice.scores[name][:keep])
-        out.append(candidates[int(np.argmax(rerank.combined(per_scorer)))] if len(candidates) > 1 else candidates[0])
+        out.append(candidates[rerank.pick(per_scorer, eligible if any(eligible) else None)])
     return out
 
 
@@ -102,7 +107,7 @@ def scored(row: dict, greedy: list[str], references: list[str], target_lang: str
     figures = {name: {"score": round(corpus[name].score, 2), "ci": [round(x, 2) for x in corpus[name].ci],
                       "vs_greedy": diff[name]} for name in ("chrF", "BLEU")}
     seconds = row.get("seconds")
-    return {k: v for k, v in row.items() if k != "predictions"} | figures | {
+    return row | figures | {
         "seconds_per_sentence": round(seconds / sentences, 3) if seconds is not None else None}
 
 
@@ -171,6 +176,7 @@ def main() -> None:
         if name == "best":
             rows[set_name] += pool_rows(row, load_eval_set(set_name, "translation", limit), choices)
             contested[set_name] = len(choices)
+            row["choices"] = [asdict(c) for c in choices]
         results = [summary(load_eval_set(s, "translation", n), rows[s], contested.get(s, 0)) for s, n in sets if rows[s]]
         out = {"machine": cpu_name(), "runs": runs, "results": results}
         Path(args.json).write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -178,14 +178,14 @@ class PromptedEngine:
         return _Draft(trim_repetition(text) if "repetition loop" in problems else text, out.truncated, problems)
 
     def _choose(self, jobs: list[_Job], drafts: list[list[_Draft]]) -> list[_Draft]:
-        """Per job, among the drafts with the fewest problems, the one the rerank scorers prefer (the greedy
-        draft when they all tie)."""
-        fewest = [[d for d in ds if len(d.problems) == min(len(x.problems) for x in ds)] for ds in drafts]
-        sets = [CandidateSet(job.source, [d.text for d in ds], job.source_lang, job.target_lang, job.terms)
-                for job, ds in zip(jobs, fewest)]
-        contested = [i for i, ds in enumerate(fewest) if len({d.text for d in ds}) > 1]
+        """Per job, among the drafts with the fewest problems, the one the rerank scorers prefer (the greedy draft
+        when they all tie). Every draft is scored: the others are MBR's evidence."""
+        fewest = [[len(d.problems) == min(len(x.problems) for x in ds) for d in ds] for ds in drafts]
+        sets = [CandidateSet(job.source, [d.text for d in ds], job.source_lang, job.target_lang, job.terms, ok)
+                for job, ds, ok in zip(jobs, drafts, fewest)]
+        contested = [i for i, ds in enumerate(drafts) if len({d.text for d in ds}) > 1]
         picks = dict(zip(contested, choose([sets[i] for i in contested], self.scorers))) if contested else {}
-        return [ds[picks.get(i, 0)] for i, ds in enumerate(fewest)]
+        return [ds[picks[i]] if i in picks else ds[ok.index(True)] for i, (ds, ok) in enumerate(zip(drafts, fewest))]
 
     def _back_translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
         """Greedy translations with the plain prompt (the back-translation scorer's round trip)."""

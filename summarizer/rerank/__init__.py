@@ -29,16 +29,18 @@ SCORERS = {
 }
 NEEDS_TRANSLATOR = {"backtranslation"}
 
-__all__ = ["SCORERS", "CandidateSet", "Choice", "Scorer", "choose", "combined", "make_scorers", "recording",
+__all__ = ["SCORERS", "CandidateSet", "Choice", "Scorer", "choose", "combined", "make_scorers", "pick", "recording",
            "standardised"]
 
 
 @dataclass
 class Choice:
-    """One choice made while `recording`: the candidates, each scorer's raw scores, the index chosen."""
+    """One choice made while `recording`: the candidates (the first greedy), which could be chosen, each scorer's
+    raw scores, the index chosen."""
 
     source: str
     candidates: list[str]
+    eligible: list[bool]
     scores: dict[str, list[float]]
     chosen: int
 
@@ -87,16 +89,26 @@ def combined(per_scorer: Sequence[Sequence[float]], weights: Sequence[float] | N
     return sum(w * standardised(s) for w, s in zip(weights, per_scorer))
 
 
+def pick(per_scorer: Sequence[Sequence[float]], eligible: Sequence[bool] | None = None,
+         weights: Sequence[float] | None = None) -> int:
+    """The eligible candidate with the highest combined score (the earliest on a tie)."""
+    total = combined(per_scorer, weights) if per_scorer else np.zeros(len(eligible or [0]))
+    if eligible is not None:
+        total = np.where(np.asarray(eligible, dtype=bool), total, -np.inf)
+    return int(np.argmax(total))
+
+
 def choose(sets: Sequence[CandidateSet], scorers: Sequence[Scorer],
            weights: Sequence[float] | None = None) -> list[int]:
-    """Index of the chosen candidate in each set (0, the greedy one, when there are no scorers or one candidate)."""
+    """Index of the chosen candidate in each set (the first eligible one when there are no scorers or one candidate)."""
     if not scorers:
-        return [0] * len(sets)
+        return [pick([], cs.eligible) if cs.eligible else 0 for cs in sets]
     scored = [scorer.score(sets) for scorer in scorers]
-    picks = [int(np.argmax(combined([s[i] for s in scored], weights))) if len(cs.candidates) > 1 else 0
+    picks = [pick([s[i] for s in scored], cs.eligible, weights) if len(cs.candidates) > 1 else 0
              for i, cs in enumerate(sets)]
     record = _RECORDING.get()
     if record is not None:
-        record += [Choice(cs.source, list(cs.candidates), {sc.name: scored[k][i] for k, sc in enumerate(scorers)}, pick)
-                   for i, (cs, pick) in enumerate(zip(sets, picks))]
+        record += [Choice(cs.source, list(cs.candidates), list(cs.eligible or [True] * len(cs.candidates)),
+                          {sc.name: scored[k][i] for k, sc in enumerate(scorers)}, chosen)
+                   for i, (cs, chosen) in enumerate(zip(sets, picks))]
     return picks

@@ -11,13 +11,15 @@ BackTranslate = Callable[[list[str], str, str], list[str]]  # (texts, source_lan
 
 @dataclass
 class CandidateSet:
-    """The candidate translations of one source segment (the first is the greedy one)."""
+    """The candidate translations of one source segment (the first is the greedy one). All of them are scored (and
+    serve MBR as evidence); only the `eligible` ones (default: all) may be chosen."""
 
     source: str
     candidates: list[str]
     source_lang: str
     target_lang: str
     terms: Terms | None = field(default=None, repr=False)
+    eligible: list[bool] | None = None
 
 
 class Scorer:

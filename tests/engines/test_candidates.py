@@ -72,18 +72,18 @@ def test_checks_scorer_rejects_the_candidate_with_a_wrong_number():
     assert out.text == right and choices[0].scores["checks"] == [0.0, 0.0, 0.0] and choices[0].chosen == 0
 
 
-def test_drafts_with_more_problems_are_dropped_before_scoring():
+def test_drafts_with_more_problems_are_scored_but_never_chosen():
     gen = SampledGenerator(_by_seed({None: "今天天气很好。", 1: "The weather is fine today.", 2: "The weather is good today."}))
     with rerank.recording() as choices:
         [out] = _engine(gen, candidates=3, rerank=("mbr",)).translate([SOURCE], "zh", "en")
     [choice] = choices
-    assert choice.candidates == ["The weather is fine today.", "The weather is good today."]  # no Chinese draft
-    assert out.text in choice.candidates and len(gen.calls) == 1 and out.notes == []
-    # only one clean draft: kept without scoring (nothing to choose), even though the greedy one came first
+    assert choice.candidates[0] == "今天天气很好。" and choice.eligible == [False, True, True]  # the greedy draft first
+    assert out.text in choice.candidates[1:] and len(gen.calls) == 1 and out.notes == []
+    # only one clean draft: it is kept, even though the greedy one came first
     gen = SampledGenerator(_by_seed({None: "今天天气很好。", 1: "", 2: "The weather is fine today."}))
     with rerank.recording() as choices:
         [out] = _engine(gen, candidates=3, rerank=("mbr",)).translate([SOURCE], "zh", "en")
-    assert out.text == "The weather is fine today." and choices == [] and len(gen.calls) == 1
+    assert out.text == "The weather is fine today." and choices[0].chosen == 2 and len(gen.calls) == 1
 
 
 def test_identical_candidates_are_not_scored():
