@@ -164,13 +164,19 @@ def main() -> None:
     parser.add_argument("--sets", default="flores-zh-en:200,flores-en-zh:200,wmt19-zh-en:100,wmt19-en-zh:100")
     parser.add_argument("--runs", default=",".join(RUNS), help=f"some of {', '.join(RUNS)} (greedy is always run)")
     parser.add_argument("--json", default="benchmarks/results/quality_levels.json")
+    parser.add_argument("--reuse", help="an earlier --json of this script: its runs (with their predictions and "
+                                        "times) are kept and not run again")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runs = ["greedy", *[r for r in args.runs.split(",") if r in RUNS and r != "greedy"]]
     sets = [(name, int(limit or 200)) for name, _, limit in (spec.partition(":") for spec in args.sets.split(","))]
     rows: dict[str, list[dict]] = {name: [] for name, _ in sets}
     contested: dict[str, int] = {}
+    for earlier in json.loads(Path(args.reuse).read_text(encoding="utf-8"))["results"] if args.reuse else []:
+        rows[earlier["set"]] = [r for r in earlier["rows"] if r["name"] in RUNS and r["name"] != "best"]
     for set_name, limit, name in schedule(sets, runs):
+        if any(r["name"] == name for r in rows[set_name]):
+            continue
         row, choices = run(set_name, limit, name, RUNS[name])
         rows[set_name].append(row)
         if name == "best":
