@@ -90,7 +90,7 @@ def test_quality_flags_reach_the_settings(settings_seen, run_cli, command):
     assert code == 2 and err.strip() == "bisum: error: stopped after the settings"
     s = settings_seen[-1]
     assert (s.quality, s.candidates, s.rerank, s.doc_context, s.examples) == ("best", 4, "mbr,checks", False, 2)
-    assert translation_plan(s).label == "best+candidates=4+context=false+examples=2+rerank=mbr,checks"
+    assert translation_plan(s).label == "best+candidates=4+context=false+examples=2"  # mbr,checks is the level's
 
 
 def test_quality_flags_left_out_keep_the_environment(settings_seen, monkeypatch, run_cli):
@@ -135,8 +135,8 @@ def test_serve_makes_the_quality_flags_the_page_default(no_quality_env, restored
 
     seen = []
     monkeypatch.setattr(web, "launch", lambda **kwargs: seen.append(Settings.load()))
-    assert run_cli("serve", "--quality", "balanced", "--no-context", "--rerank", "none")[0] == 0
-    assert translation_plan(seen[0]).label == "balanced+context=false+rerank=none"
+    assert run_cli("serve", "--quality", "best", "--no-context", "--rerank", "none")[0] == 0
+    assert translation_plan(seen[0]).label == "best+context=false+rerank=none"
 
 
 def test_eval_signature_names_the_quality(no_quality_env, tmp_path, run_cli):

@@ -15,11 +15,10 @@ def test_each_level_gives_its_own_plan():
     fast = translation_plan(Settings())
     assert (fast.candidates, fast.rerank, fast.context, fast.examples, fast.label) == (1, (), False, 0, "fast")
     balanced = translation_plan(Settings(quality="balanced"))
-    assert (balanced.candidates, balanced.rerank, balanced.context, balanced.examples) == (
-        2, ("similarity", "checks"), True, 4)
+    assert (balanced.candidates, balanced.rerank, balanced.context, balanced.examples) == (1, (), True, 4)
     best = translation_plan(Settings(quality="best"))
     assert (best.candidates, best.rerank, best.context, best.examples, best.label) == (
-        6, ("mbr", "similarity", "checks"), True, 4, "best")
+        6, ("mbr", "checks"), True, 4, "best")
     assert best.sampling == Sampling()  # seed 0 by default
 
 
@@ -30,11 +29,11 @@ def test_explicit_settings_win_over_the_level_and_are_named_in_the_label():
     assert plan.sampling == Sampling(seed=7)
     assert plan.label == "best+candidates=3+context=false+examples=0+rerank=checks,mbr"
     # a value equal to the level's is no change; the seed is not a method and never in the label
-    assert translation_plan(Settings().with_(quality="balanced", candidates=2, doc_context=True, seed=3)).label == "balanced"
+    assert translation_plan(Settings().with_(quality="balanced", candidates=1, doc_context=True, seed=3)).label == "balanced"
     # fast with more candidates and no scorers; "none" clears the level's scorers
     assert translation_plan(Settings().with_(candidates=4)).label == "fast+candidates=4"
-    none = translation_plan(Settings().with_(quality="balanced", rerank="none"))
-    assert none.rerank == () and none.label == "balanced+rerank=none"
+    none = translation_plan(Settings().with_(quality="best", rerank="none"))
+    assert none.rerank == () and none.label == "best+rerank=none"
     assert translation_plan(Settings().with_(doc_context=True)).label == "fast+context=true"
 
 
