@@ -76,4 +76,4 @@ def test_full_mode_sends_one_text_per_article_and_keeps_paragraphs_aligned():
     assert sources[0] == ["第一段的内容。", "另一篇文章。"]
     third = next(c[-1]["content"] for call in gen.calls for c in call[0] if "<source>\n第三段的内容。" in c[-1]["content"])
     assert "Start of the article: 第一段的内容。 => The first part." in third  # context across paragraphs
-    assert first.quality == "balanced+candidates=1"
+    assert first.quality == "balanced"  # candidates=1 is the level's own
