@@ -20,9 +20,10 @@ class BackTranslationScorer(Scorer):
     def score(self, sets: Sequence[CandidateSet]) -> list[list[float]]:
         found: dict[int, list[float]] = {}
         for (source_lang, target_lang), group in _by_direction(sets).items():
-            backs = iter(self.back_translate([c for s in group for c in s.candidates], target_lang, source_lang))
+            distinct = list(dict.fromkeys(c for s in group for c in s.candidates))  # each text translated back once
+            back = dict(zip(distinct, self.back_translate(distinct, target_lang, source_lang)))
             for s in group:
-                found[id(s)] = [self.chrf.sentence_score(next(backs), [s.source]).score for _ in s.candidates]
+                found[id(s)] = [self.chrf.sentence_score(back[c], [s.source]).score for c in s.candidates]
         return [found[id(s)] for s in sets]
 
 

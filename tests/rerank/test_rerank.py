@@ -141,9 +141,9 @@ def test_backtranslation_groups_by_direction_and_scores_chrf_against_the_source(
 
     sets = [_set("Good weather.", "Bad film.", source="今天天气很好。"),
             _set("天气很好。", "天气不错。", source="The weather is fine.", src="en", tgt="zh"),
-            _set("Prices rose.", "Prices fell.", source="价格上涨了。")]
+            _set("Prices rose.", "Prices fell.", "Good weather.", source="价格上涨了。")]
     scores = BackTranslationScorer(back_translate).score(sets)
-    # one call per direction, candidates translated back into the source language, sets in order
+    # one call per direction, each distinct candidate translated back into the source language once, in order
     assert calls == [(["Good weather.", "Bad film.", "Prices rose.", "Prices fell."], "en", "zh"),
                      (["天气很好。", "天气不错。"], "zh", "en")]
     chrf = CHRF()
