@@ -242,7 +242,9 @@ def main() -> None:
     for set_name, limit, name in schedule(sets, runs) + [(s, n, "backtranslation") for s, n in bt_sets]:
         if name == "backtranslation":
             extra.append(backtranslation_result(set_name, limit, rows[set_name], choices[set_name]))
-        elif not any(r["name"] == name for r in rows[set_name]):
+        elif any(r["name"] == name for r in rows[set_name]):
+            continue  # kept from --reuse
+        else:
             row, choices[set_name] = run(set_name, limit, name, RUNS[name])
             rows[set_name].append(row | ({"choices": [asdict(c) for c in choices[set_name]]} if name == "best" else {}))
             if name == "best":

@@ -11,6 +11,8 @@ from a cache. Measured in one run:
                  against the same five pasted one after another
   API clients    N concurrent `POST /translate` (LibreTranslate) calls with different FLORES sentences: all
                  answered, p50 / p95 latency
+  levels         (--levels fast,balanced,best) the one editor's article at each quality level, translated summary
+                 and full translation: what each level costs an editor (issue 14)
 Targets (issue 13): first token < 3 s, summary < 10 s, all < 20 s; five editors < 2x one; no request lost.
 """
 from __future__ import annotations
@@ -79,13 +81,14 @@ def warm_up(url: str) -> float:
     return round(time.perf_counter() - start, 2)
 
 
-def one_editor(url: str, text: str, engine: str) -> dict:
-    """Click-to-first-token, click-to-summary and click-to-translated-summary of one paste, streamed."""
+def one_editor(url: str, text: str, engine: str, quality: str = "fast", translate: str = "summary") -> dict:
+    """Click-to-first-token, click-to-summary, click-to-translated-summary and click-to-done of one paste, streamed
+    (translate: "summary", the page's default, or "full", the whole article too)."""
     from gradio_client import Client
 
     client = Client(url, verbose=False)
     start = time.perf_counter()
-    job = client.submit(text, "auto", 3, "summary", engine, api_name="/process_stream")
+    job = client.submit(text, "auto", 3, translate, engine, quality, api_name="/process_stream")
     marks: dict = {}
     last = None
     for update in job:
@@ -130,11 +133,23 @@ def api_clients(url: str, count: int) -> dict:
             "p95_s": round(latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))], 2)}
 
 
+def levels(url: str, text: str, engine: str, names: list[str]) -> dict:
+    """One editor's article at each quality level, with the translated summary (the page's default) and in full."""
+    out = {}
+    for name in names:
+        out[name] = {mode: one_editor(url, text, engine, name, mode) for mode in ("summary", "full")}
+        print(f"quality {name}:", json.dumps(out[name]), flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", default="llamacpp")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--levels", default="", help="quality levels (e.g. fast,balanced,best): one editor's article is "
+                                                 "also timed at each, summary and full translation")
+    ap.add_argument("--levels-only", action="store_true", help="only the per-level figures")
     args = ap.parse_args()
     print(cpu_variants.machine_line())
     texts = chinese_articles(6)
@@ -146,6 +161,10 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}/"
     try:
         figures = {"engine": args.engine, "article_chars": [len(t) for t in texts], "warm_up_s": warm_up(url)}
+        if args.levels:
+            figures["levels"] = levels(url, texts[0], args.engine, args.levels.split(","))
+        if args.levels_only:
+            return
         figures["one_editor"] = one_editor(url, texts[0], args.engine)
         print("one editor:", json.dumps(figures["one_editor"]), flush=True)
         figures["five_editors"] = editors_at_once(url, texts[1:6], args.engine)
@@ -160,8 +179,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    if args.json:
-        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+        if args.json:
+            args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

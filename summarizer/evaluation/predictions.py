@@ -25,6 +25,19 @@ SYSTEM_FIELDS = ("engine", "translator", "model", "to", "translate", "check", "r
 PredictBatch = Callable[[list[EvalItem]], list[dict]]
 
 
+def batches(items: Sequence[EvalItem], size: int,
+            together: Callable[[EvalItem], Any] | None = None) -> list[list[EvalItem]]:
+    """Runs of `size` items; a run goes on past `size` while consecutive items share a `together` key (not None)."""
+    runs: list[list[EvalItem]] = []
+    for item in items:
+        key = together(item) if together else None
+        if runs and (len(runs[-1]) < size or (key is not None and key == together(runs[-1][-1]))):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
 def system_key(settings: Settings, **extra: Any) -> str:
     """A short hash of everything that changes the predictions: output options, engines, check and repair."""
     chosen = {name: getattr(settings, name) for name in SYSTEM_FIELDS}
@@ -78,15 +91,15 @@ class PredictionCache:
                 self.rows[str(row["id"])] = row
 
     def fill(self, items: Sequence[EvalItem], predict: PredictBatch, batch_size: int, progress: bool = False,
-             desc: str = "") -> int:
+             desc: str = "", together: Callable[[EvalItem], Any] | None = None) -> int:
         """Predict the items not cached yet (or cached with an error: those are tried again), batch by batch,
-        appending each batch as it finishes (a later line for an id replaces an earlier one); the count done."""
+        appending each batch as it finishes (a later line for an id replaces an earlier one); the count done.
+        together: a key (e.g. the document's url) that keeps consecutive items in one batch."""
         from tqdm import tqdm
 
         todo = [item for item in items if item.id not in self.rows or self.rows[item.id].get("error")]
         with tqdm(total=len(todo), desc=desc, unit="item", disable=not progress) as bar:
-            for start in range(0, len(todo), batch_size):
-                batch = todo[start : start + batch_size]
+            for batch in batches(todo, batch_size, together):
                 rows = predict(batch)
                 if len(rows) != len(batch):
                     raise RuntimeError(f"{desc}: {len(rows)} predictions for {len(batch)} items")

@@ -183,16 +183,24 @@ def predict(task: str, eval_set: EvalSet, system: System, out_dir: Path | None,
                                        system_key(system.settings)))
     cross = eval_set.target_lang != eval_set.source_lang
 
+    documents = task == "translation" and translation_plan(system.settings).context
+
     def batch(items) -> list[dict]:
-        if task == "translation" and translation_plan(system.settings).context:
+        if documents:
             return document_rows(items, system.pipeline(), eval_set.source_lang)
         results = api.process_texts([item.source for item in items], system.pipeline(), eval_set.source_lang)
         return [prediction_row(task, cross, r) for r in results]
 
     started = time.perf_counter()
-    new = cache.fill(eval_set.items, batch, system.settings.batch_size, progress, f"{eval_set.name} {system.label}")
+    new = cache.fill(eval_set.items, batch, system.settings.batch_size, progress, f"{eval_set.name} {system.label}",
+                     together=document_url if documents else None)
     return cache, {"wall_seconds": round(time.perf_counter() - started, 3), "new_items": new,
                    "cached_items": len(eval_set.items) - new}
+
+
+def document_url(item: EvalItem) -> str | None:
+    """The document an item belongs to (FLORES gives its url), None for a blank source, which stays on its own."""
+    return item.meta.get("url") if item.source.strip() else None
 
 
 def document_rows(items: Sequence[EvalItem], runner: Pipeline, source_lang: str) -> list[dict]:
@@ -202,7 +210,7 @@ def document_rows(items: Sequence[EvalItem], runner: Pipeline, source_lang: str)
     groups: list[list[EvalItem]] = []
     last_url = None
     for item in items:
-        url = item.meta.get("url") if item.source.strip() else None
+        url = document_url(item)
         if groups and url and url == last_url:
             groups[-1].append(item)
         else:

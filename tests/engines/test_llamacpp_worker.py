@@ -94,6 +94,17 @@ def test_streamed_text_grows_and_timings_are_kept(generator):
     assert all(final.startswith(t.strip()) or not t.strip() for t in grown)
 
 
+def test_streamed_text_shows_only_the_greedy_candidate_of_a_segment(generator):
+    from summarizer.engines.base import Sampling
+
+    ctx = RequestContext("candidates")
+    conversations = _conversations(["法院判决被告赔偿原告经济损失100万元。"]) * 3
+    with request.scope(ctx):
+        outs = generator.generate(conversations, [30] * 3, [None, Sampling(seed=1), Sampling(seed=2)])
+    assert ctx.partial_text()[1].strip() == outs[0].text
+    assert ctx.tokens == sum(generator.count_tokens(o.text) for o in outs) or ctx.tokens >= 30
+
+
 def test_a_request_past_its_time_limit_stops_and_the_worker_goes_on(generator):
     ctx = RequestContext("slow", time_limit=0.001)
     time.sleep(0.01)

@@ -11,8 +11,8 @@ from summarizer.engines import prompts
 from summarizer.engines.base import Generation
 from summarizer.engines.extractive import lead_engine
 from summarizer.evaluation.datasets import HELD_OUT, EvalItem, load_eval_set
-from summarizer.evaluation.predictions import PredictionCache
-from summarizer.evaluation.runner import document_rows, run_eval
+from summarizer.evaluation.predictions import PredictionCache, batches
+from summarizer.evaluation.runner import document_rows, document_url, run_eval
 from summarizer.pipeline import Pipeline
 
 SCORED = {"flores-zh-en": ("zh", "en"), "flores-en-zh": ("en", "zh"),
@@ -109,6 +109,18 @@ def test_run_eval_uses_documents_only_with_context(tmp_path):
         joined = "今天天气很好。\n国务院批准的项目增长了35%。\n明天会下雨。" in mt.texts
         assert joined is context
         assert ("quality:fast+context=true" in result.config["system_signature"]) is context
+
+
+def test_a_batch_boundary_never_splits_a_document(tmp_path):
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps({"id": i, "source": s, "reference": ENGLISH[s], "lang_pair": "zh-en",
+                                        **({"url": url} if url else {})}, ensure_ascii=False) + "\n"
+                            for i, s, url in ROWS), encoding="utf-8")
+    pipeline, mt = _pipeline(check=False, batch_size=2)
+    run_eval("translation", str(data), pipeline, settings=pipeline.settings, out_dir=tmp_path / "out")
+    assert "今天天气很好。\n国务院批准的项目增长了35%。\n明天会下雨。" in mt.texts
+    assert [len(run) for run in batches(_items(), 2, document_url)] == [3, 2, 1]  # a1-a3 | b1 n1 | a4
+    assert [len(run) for run in batches(_items(), 2)] == [2, 2, 2]
 
 
 def test_document_rows_keep_the_failed_check_on_the_item_whose_line_failed():

@@ -153,8 +153,9 @@ class ModelWorker:
             if call.ctx is None:
                 continue
             for i, s in enumerate(call.streams):
-                if len(s.out) > call.reported[i]:
-                    call.ctx.update(i, self.detokenize(s.out), len(s.out) - call.reported[i])
+                if len(s.out) > call.reported[i]:  # a segment's sampled candidates count, but only greedy is shown
+                    shown = self.detokenize(s.out) if s.sampling is None else ""
+                    call.ctx.update(i, shown, len(s.out) - call.reported[i])
                     call.reported[i] = len(s.out)
         for s in finished:
             call = self._owner.pop(id(s), None)
