@@ -96,7 +96,7 @@ class Settings:
     use_default_glossary: bool = _knob(True, output=True)
     seed: int = _knob(0, output=True)  # seeds the sampled candidates
     # translation quality: a level sets the methods below that are left at None (see engines/quality.py)
-    quality: str = _knob("fast", output=True, choices=("fast", "balanced", "best"))
+    quality: str = _knob("balanced", output=True, choices=("fast", "balanced", "best"))
     candidates: int | None = _knob(None, output=True, minimum=1)  # translations per segment; best one kept
     rerank: str | None = _knob(None, output=True)  # scorers choosing among them: mbr,similarity,checks,backtranslation
     doc_context: bool | None = _knob(None, output=True)  # title and previous segment (with translation) as context

@@ -180,7 +180,7 @@ def test_quality_field_chooses_the_level(url):
     text = "今天天气很好。\n\n我们今天发布了报告。"
     body = {"q": text, "sentences": "1", "source": "zh", "target": "en"}
     (record,) = post(url, "/summarize", json=body).json()["results"]
-    assert record["quality"] == "fast"  # the server's level (the default)
+    assert record["quality"] == "balanced"  # the server's level (the default)
     (record,) = post(url, "/summarize", data={**body, "quality": "best"}).json()["results"]
     assert record["quality"] == "best" and record["summary_translated"] in set(LINES.values())
     out = post(url, "/translate", json={"q": "今天天气很好。", "source": "zh", "target": "en", "quality": "balanced"})

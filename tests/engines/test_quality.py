@@ -11,8 +11,9 @@ from summarizer.errors import ConfigError
 
 def test_each_level_gives_its_own_plan():
     assert tuple(LEVELS) == QUALITY_LEVELS
-    assert translation_plan(Settings()) == TranslationPlan() == LEVELS["fast"]
-    fast = translation_plan(Settings())
+    assert translation_plan(Settings()) == LEVELS["balanced"]  # the default level
+    assert translation_plan(Settings(quality="fast")) == TranslationPlan() == LEVELS["fast"]
+    fast = translation_plan(Settings(quality="fast"))
     assert (fast.candidates, fast.rerank, fast.context, fast.examples, fast.label) == (1, (), False, 0, "fast")
     balanced = translation_plan(Settings(quality="balanced"))
     assert (balanced.candidates, balanced.rerank, balanced.context, balanced.examples) == (1, (), True, 4)
@@ -31,10 +32,11 @@ def test_explicit_settings_win_over_the_level_and_are_named_in_the_label():
     # a value equal to the level's is no change; the seed is not a method and never in the label
     assert translation_plan(Settings().with_(quality="balanced", candidates=1, doc_context=True, seed=3)).label == "balanced"
     # fast with more candidates and no scorers; "none" clears the level's scorers
-    assert translation_plan(Settings().with_(candidates=4)).label == "fast+candidates=4"
+    assert translation_plan(Settings().with_(quality="fast", candidates=4)).label == "fast+candidates=4"
     none = translation_plan(Settings().with_(quality="best", rerank="none"))
     assert none.rerank == () and none.label == "best+rerank=none"
-    assert translation_plan(Settings().with_(doc_context=True)).label == "fast+context=true"
+    assert translation_plan(Settings().with_(quality="fast", doc_context=True)).label == "fast+context=true"
+    assert translation_plan(Settings().with_(doc_context=False)).label == "balanced+context=false"
 
 
 def test_quality_settings_from_the_environment(monkeypatch):

@@ -102,7 +102,7 @@ def test_run_eval_uses_documents_only_with_context(tmp_path):
                                         **({"url": url} if url else {})}, ensure_ascii=False) + "\n"
                             for i, s, url in ROWS), encoding="utf-8")
     for context in (True, False):
-        pipeline, mt = _pipeline(doc_context=context, check=False)
+        pipeline, mt = _pipeline(quality="fast", doc_context=context, check=False)
         result = run_eval("translation", str(data), pipeline, settings=pipeline.settings, out_dir=tmp_path / str(context))
         rows = PredictionCache(result.predictions_path).rows
         assert [rows[i]["prediction"] for i, _, _ in ROWS] == [ENGLISH[s] for _, s, _ in ROWS]
