@@ -14,6 +14,7 @@ from summarizer.text.lang import HAN, HAN_RUN
 
 MAX_RULE_CHARS = 8  # longer runs are phrases or sentences, not names or terms
 _LINE_NUMBER = re.compile(r"(?:the\s+)?(\d+)\s*号线")  # metro lines: "the 11号线" -> "Line 11"
+_GLOSSED_CHARS = {"a", "b", "d"}  # jieba tags of single characters glossed, not spelled: adjectives, modifiers, adverbs
 _PUNCT = "，。、；：？！“”‘’（）《》【】…—·\u3000"
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b(?:to|CL:.*|abbr\. for .*|variant of .*)\b\s*")
 
@@ -37,7 +38,7 @@ def word_gloss(word: str) -> str | None:
 
 def render_leftover(run: str, glossary: Glossary | None) -> str:
     """English for one run of Chinese characters left in an English sentence."""
-    import jieba
+    from jieba import posseg
 
     from summarizer.terms.names import as_lookup, find_names, pinyin, render
 
@@ -49,11 +50,39 @@ def render_leftover(run: str, glossary: Glossary | None) -> str:
     names = find_names(core, glossary)
     if len(names) == 1 and names[0].zh == core:
         return render(names[0], glossary)
-    words = []
-    for token in jieba.lcut(core):
-        gloss = word_gloss(token) if len(token) > 1 else None  # one character's first sense is usually wrong
-        words.append(in_glossary(token) or gloss or pinyin(token))
+    words, previous = [], ""
+    for token, tag in ((t.word, t.flag) for t in posseg.lcut(core)):
+        if _name_part(token, tag, previous):
+            words.append(pinyin(token))
+        elif len(token) > 1:
+            words.append(in_glossary(token) or word_gloss(token) or compound_gloss(token) or pinyin(token))
+        else:  # one character's first sense is usually wrong, except for modifiers ("短视频": short video)
+            words.append(in_glossary(token) or (tag in _GLOSSED_CHARS and word_gloss(token)) or pinyin(token))
+        previous = token
     return " ".join(w for w in words if w.strip())
+
+
+def _name_part(token: str, tag: str, previous: str) -> bool:
+    """jieba tags a person's name "nr", and also some common words ("视听"): a name is one without a gloss, or one
+    after a surname ("何" + "小龙"), or three characters long."""
+    from summarizer.terms import lexicon
+
+    if not tag.startswith("nr"):
+        return False
+    return len(token) > 2 or word_gloss(token) is None or (len(previous) == 1 and lexicon.surname(previous) is not None)
+
+
+def compound_gloss(word: str) -> str | None:
+    """A word CC-CEDICT lacks, glossed by its longest known parts of two or more characters ("交易中心" → "trade
+    center"); None unless every part is known."""
+    parts, start = [], 0
+    while start < len(word):
+        end = next((e for e in range(len(word), start + 1, -1) if word_gloss(word[start:e])), None)
+        if end is None:
+            return None
+        parts.append(word_gloss(word[start:end]))
+        start = end
+    return " ".join(parts)
 
 
 def fix_leftovers(source: str, translation: str, glossary: Glossary | None) -> tuple[str, list[str]]:

@@ -32,6 +32,17 @@ def test_leftovers_from_the_bundled_pages_are_rendered():
         assert fix_leftovers("", bad, TERMS.glossary)[0] == good
 
 
+def test_common_words_are_glossed_not_spelled_in_pinyin_and_names_are_spelled():
+    cases = {  # all seen in the bundled pages' English at the balanced level
+        "usage time of 短视频 applications": "usage time of short video applications",
+        "Beijing Intellectual Property 交易中心": "Beijing Intellectual Property deal center",
+        "infringement 违法行为 evidence collection": "infringement illegal action evidence collection",
+        "scholars such as 何小龙 attended": "scholars such as He Xiaolong attended",
+    }
+    for bad, good in cases.items():
+        assert fix_leftovers("", bad, TERMS.glossary)[0] == good
+
+
 def test_the_editors_glossary_wins_over_lexicon_and_pinyin():
     mine = Glossary((Term("中关村", "Zhongguancun Science Park"),)) + TERMS.glossary
     assert fix_leftovers("", "the 中关村 Forum", mine)[0] == "the Zhongguancun Science Park Forum"
