@@ -1,4 +1,6 @@
 """Chinese left in English output: flagged as errors, repaired by rule after the model, recorded."""
+import pytest
+
 from summarizer.checks import check_translation
 from summarizer.checks.leftovers import fix_leftovers
 from summarizer.document import Article, Result
@@ -18,29 +20,22 @@ def checked_and_repaired(summary: str, translated: str, source_lang: str, target
     return result
 
 
-def test_leftovers_from_the_bundled_pages_are_rendered():
-    cases = {
-        "京津冀 Copyright Infringement Monitoring Platform": "Beijing-Tianjin-Hebei Copyright Infringement Monitoring Platform",
-        "network视听 users": "network audiovisual users",
-        "快手 Technology": "Kuaishou Technology",
-        "revenue占比 rose": "revenue share rose",
-        "the 11号线 opened": "Line 11 opened",
-        "the 中关村 Forum": "the Zhongguancun Forum",
-        "港澳台 business": "Hong Kong, Macao and Taiwan business",
-    }
-    for bad, good in cases.items():
-        assert fix_leftovers("", bad, TERMS.glossary)[0] == good
-
-
-def test_common_words_are_glossed_not_spelled_in_pinyin_and_names_are_spelled():
-    cases = {  # all seen in the bundled pages' English at the balanced level
-        "usage time of 短视频 applications": "usage time of short video applications",
-        "Beijing Intellectual Property 交易中心": "Beijing Intellectual Property deal center",
-        "infringement 违法行为 evidence collection": "infringement illegal action evidence collection",
-        "scholars such as 何小龙 attended": "scholars such as He Xiaolong attended",
-    }
-    for bad, good in cases.items():
-        assert fix_leftovers("", bad, TERMS.glossary)[0] == good
+@pytest.mark.parametrize("bad, good", [
+    ("京津冀 Copyright Infringement Monitoring Platform", "Beijing-Tianjin-Hebei Copyright Infringement Monitoring Platform"),
+    ("network视听 users", "network audiovisual users"),
+    ("快手 Technology", "Kuaishou Technology"),
+    ("revenue占比 rose", "revenue share rose"),
+    ("the 11号线 opened", "Line 11 opened"),
+    ("the 中关村 Forum", "the Zhongguancun Forum"),
+    ("港澳台 business", "Hong Kong, Macao and Taiwan business"),
+    # common words are glossed (by their known parts, or a modifier character), not spelled in pinyin; names are
+    ("usage time of 短视频 applications", "usage time of short video applications"),
+    ("Beijing Intellectual Property 交易中心", "Beijing Intellectual Property deal center"),
+    ("infringement 违法行为 evidence collection", "infringement illegal action evidence collection"),
+    ("scholars such as 何小龙 attended", "scholars such as He Xiaolong attended"),
+])
+def test_leftovers_from_the_bundled_pages_are_rendered(bad, good):
+    assert fix_leftovers("", bad, TERMS.glossary)[0] == good
 
 
 def test_the_editors_glossary_wins_over_lexicon_and_pinyin():
