@@ -26,6 +26,7 @@ from summarizer.text.sentences import pack_segments, split_sentences
 LANG_NAMES = {"zh": "Chinese", "en": "English"}
 JOINER = {"zh": "", "en": " "}
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s+", re.M)
+COPIED_EXAMPLE = "copied a prompt example"  # such a draft is retried without the examples
 
 
 @dataclass
@@ -175,6 +176,8 @@ class PromptedEngine:
     def _judged(job: _Job, out: Generation) -> _Draft:
         text = clean_output(out.text, job.target_lang)
         problems = output_problems(job.source, text, job.target_lang, out.truncated)
+        if any(e.target.strip() in text and e.source.strip() not in job.source for e in job.examples):
+            problems.append(COPIED_EXAMPLE)  # the model answered with a prompt example's translation
         return _Draft(trim_repetition(text) if "repetition loop" in problems else text, out.truncated, problems)
 
     def _choose(self, jobs: list[_Job], drafts: list[list[_Draft]]) -> list[_Draft]:
@@ -196,7 +199,8 @@ class PromptedEngine:
         return [job.output for job in jobs]
 
     def _conversation(self, job: _Job, retry: bool) -> list[dict]:
-        messages = prompts.render(job.prompt, job.examples, **job.values)
+        examples = () if retry and COPIED_EXAMPLE in job.problems else job.examples
+        messages = prompts.render(job.prompt, examples, **job.values)
         if retry:
             messages[-1]["content"] += (
                 f"\n\n(A previous answer had these problems: {', '.join(job.problems)}. "

@@ -137,6 +137,21 @@ def test_examples_are_rendered_as_turns_before_the_user_turn():
     assert "<context>" in gen.calls[1][0][0][-1]["content"]  # the segment's own turn still has its context
 
 
+def test_an_answer_copied_from_a_prompt_example_is_retried_without_the_examples():
+    """Seen on FLORES en->zh: a long first sentence answered with the first example's translation."""
+    first = prompts.examples("en", "zh", 4)[0]
+
+    def answer(message, call):
+        return first.target if call == 1 else "诺贝尔委员会放弃了联系鲍勃·迪伦的努力。"
+
+    gen = ScriptedGenerator(answer)
+    [out] = _engine(gen, examples=4).translate(["The Nobel committee abandoned its efforts to reach Bob Dylan."],
+                                               "en", "zh")
+    assert out.text == "诺贝尔委员会放弃了联系鲍勃·迪伦的努力。"
+    assert len(gen.calls) == 2 and len(gen.calls[1][0][0]) == 2  # the retry: system and user turns only
+    assert any("copied a prompt example" in n for n in out.notes)
+
+
 def test_template_render_with_examples_and_a_missing_value():
     template = prompts.load("translate_en_zh")
     examples = prompts.examples("en", "zh", 1)
