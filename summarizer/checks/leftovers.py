@@ -26,6 +26,7 @@ def _cedict():
     return CcCedict()
 
 
+@lru_cache(maxsize=4096)
 def word_gloss(word: str) -> str | None:
     """The first CC-CEDICT sense of a common word, cleaned to a short English phrase ("列车" → "train")."""
     senses = _cedict().get_definitions(word) or []

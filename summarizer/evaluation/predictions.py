@@ -29,12 +29,14 @@ def batches(items: Sequence[EvalItem], size: int,
             together: Callable[[EvalItem], Any] | None = None) -> list[list[EvalItem]]:
     """Runs of `size` items; a run goes on past `size` while consecutive items share a `together` key (not None)."""
     runs: list[list[EvalItem]] = []
+    last = None
     for item in items:
         key = together(item) if together else None
-        if runs and (len(runs[-1]) < size or (key is not None and key == together(runs[-1][-1]))):
+        if runs and (len(runs[-1]) < size or (key is not None and key == last)):
             runs[-1].append(item)
         else:
             runs.append([item])
+        last = key
     return runs
 
 

@@ -28,7 +28,7 @@ from summarizer.engines import resolve_name
 from summarizer.engines.quality import translation_plan
 from summarizer.errors import InputError
 from summarizer.evaluation.datasets import EvalItem, EvalSet, load_eval_set
-from summarizer.evaluation.predictions import PredictionCache, cache_path, system_key
+from summarizer.evaluation.predictions import PredictionCache, batches, cache_path, system_key
 from summarizer.evaluation.report import write_reports
 from summarizer.evaluation.scoring import ScoreReport, below_threshold, score_summaries, score_translations
 from summarizer.evaluation.scoring.tokenizers import CJK_CHAR
@@ -200,22 +200,14 @@ def predict(task: str, eval_set: EvalSet, system: System, out_dir: Path | None,
 
 def document_url(item: EvalItem) -> str | None:
     """The document an item belongs to (FLORES gives its url), None for a blank source, which stays on its own."""
-    return item.meta.get("url") if item.source.strip() else None
+    return (item.meta.get("url") or None) if item.source.strip() else None
 
 
 def document_rows(items: Sequence[EvalItem], runner: Pipeline, source_lang: str) -> list[dict]:
     """Translation with document context: consecutive items from one document (same `url`, as FLORES gives) are
     translated as one text, a line each, so each sentence sees the ones before it; each item gets its own line,
     the checks on its line and an equal share of the time. An item with a blank source stays on its own."""
-    groups: list[list[EvalItem]] = []
-    last_url = None
-    for item in items:
-        url = document_url(item)
-        if groups and url and url == last_url:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-        last_url = url
+    groups = batches(items, 1, document_url)  # a run of one item, longer while its document goes on
     results = api.process_texts(["\n".join(i.source.replace("\n", " ") for i in g) for g in groups], runner, source_lang)
     rows = []
     for group, r in zip(groups, results):
