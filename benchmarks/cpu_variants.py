@@ -22,7 +22,7 @@ from pathlib import Path
 from summarizer import api
 from summarizer.engines import get_engine
 from summarizer.engines import prompts
-from summarizer.engines.backends import cpu_variants
+from summarizer.llamacpp import cpu_variants
 from summarizer.evaluation.datasets import load_eval_set
 
 log = logging.getLogger("benchmarks.cpu_variants")

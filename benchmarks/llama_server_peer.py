@@ -36,7 +36,7 @@ import peer_server
 from peer_server import PeerCall
 
 from summarizer import api
-from summarizer.engines.backends import cpu_variants
+from summarizer.llamacpp import cpu_variants
 
 log = logging.getLogger("benchmarks.llama_server_peer")
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ def peer_variant() -> tuple[str, list[str], str]:
 
 def run_peer(calls: list[Call], generators: list, jobs: int) -> tuple[dict, list[PeerCall]]:
     """Build (or reuse) the peer, start it, replay the calls, stop it (always)."""
-    from summarizer.engines.backends.llamacpp import CONTEXT_TOKENS
+    from summarizer.llamacpp.generator import CONTEXT_TOKENS
 
     name, flags, why = peer_variant()
     build = peer_server.build_server(package_version("llama-cpp-python"), name, flags, jobs=jobs)

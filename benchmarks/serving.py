@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 from summarizer import api
-from summarizer.engines.backends import cpu_variants
+from summarizer.llamacpp import cpu_variants
 from summarizer.evaluation.datasets import load_eval_set
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from summarizer import api
 from summarizer.engines import get_engine
-from summarizer.engines.backends.llamacpp import LlamaCppGenerator
-from summarizer.engines.base import Generation
+from summarizer.llamacpp.generator import LlamaCppGenerator
+from summarizer.generation import Generation
 from summarizer.evaluation.datasets import load_eval_set
 
 log = logging.getLogger("benchmarks.speculative")

@@ -20,7 +20,9 @@ from summarizer.prepare.ingest import documents_from_arg, documents_from_bytes
 
 def settings(**flags: Any) -> Settings:
     """Settings with one precedence: defaults < BISUM_* environment < these flags (None = not given)."""
-    return Settings.load(**flags)
+    from summarizer.engines import check_names
+
+    return check_names(Settings.load(**flags))
 
 
 def pipeline(config: Settings | None = None, require_translator: bool = True) -> Pipeline:
@@ -69,21 +71,13 @@ def text_results(texts: Sequence[str], source_lang: str | None, source_file: str
     return results
 
 
-def translate(source: str | Path, config: Settings, from_lang: str = "auto", to: str = "auto") -> str:
-    """The cleaned input translated paragraph by paragraph, titles included."""
-    config = config.with_(to=to, translate="full", check=False)
-    runner = pipeline(config)
-    out: list[str] = []
-    for result in prepare(documents(source, config)):
-        article = result.article
-        lang = from_lang if from_lang != "auto" else source_language(article)
-        target = to if to not in ("auto", "none") else {"zh": "en", "en": "zh"}.get(lang)
-        if target is None or target == lang:
-            raise BisumError(f"nothing to translate: source is {lang}, target is {to}")
-        paragraphs = ([article.title] if article.title else []) + article.paragraphs
-        translated = runner.translator.translate(["\n".join(paragraphs)], lang, target, runner.terms)[0]
-        out.append("\n\n".join(translated.text.split("\n")))  # one text: each paragraph sees the title and the one before
-    return "\n\n".join(out)
+def translate(source: str | Path, config: Settings, from_lang: str = "auto", to: str = "auto") -> list[Result]:
+    """The input's text (a path, '-', or text; HTML and .docx as their text) translated as the HTTP API's
+    /translate does: line by line, checked and repaired. `Result.translation` is the text, `Result.checks` the flags."""
+    from summarizer.prepare.ingest import read_text_arg
+
+    text, _ = read_text_arg(str(source), config.max_bytes)
+    return translate_texts([text], from_lang, to, config)
 
 
 def translate_texts(texts: Sequence[str], source: str, target: str, config: Settings,
@@ -93,15 +87,10 @@ def translate_texts(texts: Sequence[str], source: str, target: str, config: Sett
     source: zh, en or auto (detected per text); target: zh, en or auto (the other language). `Result.translation`
     is the whole translated text; a text already in the target language, or in neither, comes back as it is. A line
     whose translation failed is empty, with a "failed" check. Raises EngineUnavailable without a translation model."""
-    from summarizer.pipeline import run_step
-
     config = config.with_(to=target, translate="full")
     runner = runner or pipeline(config)
     results = text_results([t.replace("\r\n", "\n") for t in texts], None if source == "auto" else source, "<api>")
-    todo = [r for r in results if source_language(r.article) in ("zh", "en")]
-    for name, step in runner.steps:
-        if name != "summarize":
-            run_step(name, step, todo)
+    runner.run([r for r in results if source_language(r.article) in ("zh", "en")], steps=("translate", "check"))
     for r in results:
         pairs = iter(r.translation_pairs or [(p, p) for p in r.article.paragraphs])  # untranslated: as it is
         r.translation = "\n".join(next(pairs)[1] if line.strip() else line for line in r.article.text.split("\n"))

@@ -139,19 +139,7 @@ class Settings:
     def validated(self) -> "Settings":
         for f in fields(self):
             _validate(f.name, getattr(self, f.name), f.metadata)
-        from summarizer.engines import ENGINE_NAMES
-
-        for name in ("engine", "translator"):
-            if getattr(self, name) not in ENGINE_NAMES:
-                raise ConfigError(f"unknown {name} {getattr(self, name)!r}; choose one of {', '.join(ENGINE_NAMES)}")
-        if self.rerank is not None:
-            from summarizer.rerank import SCORERS
-
-            unknown = [n for n in self.rerank.split(",") if n.strip() not in (*SCORERS, "none", "")]
-            if unknown:
-                raise ConfigError(f"unknown rerank scorer {unknown[0].strip()!r}; use a comma list of "
-                                  f"{', '.join(SCORERS)} (or none)")
-        return self
+        return self  # names (engines, rerank scorers) are checked by their registries: engines.check_names
 
     def output_options(self) -> dict[str, Any]:
         """The values that change generated text: what the translation memory keys on."""

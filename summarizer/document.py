@@ -78,6 +78,7 @@ class Result:
     summary: str | None = None
     target_lang: str | None = None
     summary_translated: str | None = None
+    title_translated: str | None = None  # full translations: the article's title
     translation: str | None = None
     translation_pairs: list[tuple[str, str]] | None = None  # (source paragraph, translated paragraph)
     checks: list[Check] = field(default_factory=list)
@@ -102,6 +103,7 @@ class Result:
             "summary": self.summary,
             "target_lang": self.target_lang,
             "summary_translated": self.summary_translated,
+            "title_translated": self.title_translated,
             "translation": self.translation,
             "translation_pairs": [list(p) for p in self.translation_pairs] if self.translation_pairs else None,
             "checks": [c.to_dict() for c in self.checks],

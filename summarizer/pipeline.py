@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from summarizer.config import Settings
 from summarizer.document import Check, Document, Result
-from summarizer.engines.base import Engine, Generation, Repairer
+from summarizer.engines.base import Engine
+from summarizer.generation import Generation, Repairer
 from summarizer.engines.quality import translation_plan
 from summarizer.errors import BisumError, EngineUnavailable, ModelError
 from summarizer.prepare import prepare_articles
@@ -23,6 +24,7 @@ from summarizer.terms import TermSet
 
 log = logging.getLogger(__name__)
 Step = Callable[[list[Result]], None]
+STEP_NAMES = ("summarize", "translate", "check")  # in pipeline order; translate and check only where they apply
 
 
 @dataclass
@@ -38,7 +40,9 @@ class Pipeline:
 
     @property
     def steps(self) -> list[tuple[str, Step]]:
-        steps: list[tuple[str, Step]] = [("summarize", self.summarize), ("translate", self.translate)]
+        steps: list[tuple[str, Step]] = [("summarize", self.summarize)]
+        if self.translator is not None or self.settings.translate != "none":
+            steps.append(("translate", self.translate))
         return steps + ([("check", self.check)] if self.settings.check else [])
 
     # --- steps -----------------------------------------------------------------------------------
@@ -65,13 +69,12 @@ class Pipeline:
             raise EngineUnavailable("translation needs a model: run `summarizer models pull`, or use --to none")
         label = translation_plan(self.settings).label
         for (lang, target), group in _group(todo, lambda r: (source_language(r.article), r.target_lang)):
-            articles = ["\n".join(r.article.paragraphs) for r in group] if mode == "full" else []
+            articles = ["\n".join(_titled(r.article)) for r in group] if mode == "full" else []
             outs = iter(self.translator.translate([r.summary or "" for r in group] + articles, lang, target, self.terms))
             for r in group:
                 r.summary_translated = _accepted(r, next(outs), "summary_translated")
             for r in group if mode == "full" else []:
-                r.translation_pairs = _paragraph_pairs(r, next(outs))
-                r.translation = "\n\n".join(t for _, t in r.translation_pairs)
+                _full_translation(r, next(outs))
             for r in group:
                 r.quality = label
                 if self.translator is not self.summarizer:
@@ -87,14 +90,41 @@ class Pipeline:
             repair_results(results, self.terms, self.repairer)
 
     # --- running ---------------------------------------------------------------------------------
-    def run(self, results: list[Result]) -> list[Result]:
-        """Apply every step to the batch."""
-        for name, step in self.steps:
-            run_step(name, step, results)
+    def run(self, results: list[Result], steps: Sequence[str] | None = None,
+            on_progress: Callable[[StepEvent], None] | None = None, per_article: bool = False) -> list[Result]:
+        """The one loop over the steps: every caller (CLI, eval, page, HTTP API) runs the pipeline through here.
+
+        steps: the names to run, in pipeline order (None: all). on_progress hears a StepEvent before each chunk and
+        when a step ends. per_article: run each step one article at a time (the page shows each result as soon as it
+        is ready); otherwise a step takes the whole batch so that engines batch segments across articles."""
+        chosen = [(name, step) for name, step in self.steps if steps is None or name in steps]
+        unknown = set(steps or ()) - set(STEP_NAMES)
+        if unknown:
+            raise ValueError(f"unknown pipeline steps: {', '.join(sorted(unknown))}")
+        notify = on_progress or (lambda event: None)
+        chunks = [[r] for r in results] if per_article else [results]
+        for name, step in chosen:
+            done = 0
+            for chunk in chunks:
+                notify(StepEvent(name, done, len(results), chunk))
+                run_step(name, step, chunk)
+                done += len(chunk)
+            notify(StepEvent(name, done, len(results), []))
         return results
 
     def process(self, docs: Iterable[Document]) -> list[Result]:
         return self.run([r for doc in docs for r in prepared_results(doc)])
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """What `Pipeline.run` tells its listener: step `step` has finished `done` of `total` articles and is now working
+    on `working` (empty: the step is over)."""
+
+    step: str
+    done: int
+    total: int
+    working: list[Result]
 
 
 def prepared_results(doc: Document) -> list[Result]:
@@ -149,6 +179,23 @@ def _accepted(r: Result, out: Generation, field_name: str) -> str | None:
     r.checks.append(Check(type="failed", severity="error", field=field_name, target_span=out.text[:200] or None,
                           message=f"translation failed ({'; '.join(out.notes) or 'wrong language'}); not shown"))
     return None
+
+
+def _titled(article) -> list[str]:
+    """What a full translation translates: the title (when the article has one) and then its paragraphs, one text
+    so that each paragraph sees the title and the one before it."""
+    return ([article.title] if article.title else []) + article.paragraphs
+
+
+def _full_translation(r: Result, out: Generation) -> None:
+    """Title, paragraph pairs and whole translation of one article from the translation of its `_titled` lines."""
+    lines = out.text.split("\n")
+    if r.article.title and len(lines) == len(r.article.paragraphs) + 1:
+        r.title_translated = None if 0 in out.failed_lines else (lines[0].strip() or None)
+        out = Generation("\n".join(lines[1:]), out.truncated, out.notes, out.failed,
+                         [i - 1 for i in out.failed_lines if i > 0])
+    r.translation_pairs = _paragraph_pairs(r, out)
+    r.translation = "\n\n".join(t for _, t in r.translation_pairs)
 
 
 def _paragraph_pairs(r: Result, out: Generation) -> list[tuple[str, str]]:

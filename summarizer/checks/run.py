@@ -10,7 +10,7 @@ from summarizer.checks.numbers import number_checks
 from summarizer.checks.summary import check_summary
 from summarizer.checks.terms import entity_checks, name_checks, term_checks
 from summarizer.document import Check, Result
-from summarizer.engines.base import Terms
+from summarizer.generation import Terms
 from summarizer.prepare.detect import source_language
 from summarizer.terms.glossary import Glossary
 

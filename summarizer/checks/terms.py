@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from summarizer.document import Check
-from summarizer.engines.base import Terms
+from summarizer.generation import Terms
 from summarizer.terms.glossary import Glossary, Term, load_glossary
 from summarizer.text.lang import is_chinese
 

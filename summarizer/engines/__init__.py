@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from summarizer.errors import BisumError, EngineUnavailable
+from summarizer.errors import BisumError, ConfigError
 
 if TYPE_CHECKING:
     from summarizer.config import Settings
@@ -53,7 +53,7 @@ def _shared(key: tuple, build: Callable[[], object]) -> object:
 
 
 def _llamacpp(s: "Settings") -> "Engine":
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     options = dict(threads=s.threads, parallel_sequences=s.parallel_sequences, repetition_penalty=s.repetition_penalty,
                    cpu_variant=s.cpu_variant, speculative=s.speculative, draft_model=s.draft_model,
@@ -105,7 +105,7 @@ def _installed(module: str) -> bool:
 
 def _weights_ready(settings: "Settings") -> bool:
     """The chosen (or default) registry model is pulled and verified; a path or hub id is left to the engine."""
-    from summarizer.engines import models
+    from summarizer import models
 
     name = settings.model or models.DEFAULT_MODEL
     spec = models.REGISTRY.get(name)
@@ -123,7 +123,7 @@ def _weights_ready(settings: "Settings") -> bool:
 def _model_kind(settings: "Settings") -> str | None:
     if not settings.model:
         return None
-    from summarizer.engines import models
+    from summarizer import models
 
     try:
         return models.resolve(settings.model.split(",")[0].strip())[0].kind
@@ -145,10 +145,23 @@ def available_engines(settings: "Settings") -> list[str]:
     return [name for name in REGISTRY if can_run(name, settings)]
 
 
+def check_names(settings: "Settings") -> "Settings":
+    """The engine, translator and rerank scorer names of these settings are known to their registries (else one
+    ConfigError line); returns the settings."""
+    from summarizer.rerank import check_scorer_names
+
+    for role in ("engine", "translator"):
+        if getattr(settings, role) not in ENGINE_NAMES:
+            raise ConfigError(f"unknown {role} {getattr(settings, role)!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    if settings.rerank is not None:
+        check_scorer_names(settings.rerank)
+    return settings
+
+
 def resolve_name(name: str, settings: "Settings") -> str:
     """`auto` → the best engine that can run here (a named seq2seq model picks seq2seq)."""
     if name not in ENGINE_NAMES:
-        raise EngineUnavailable(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+        raise ConfigError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
     if name != "auto":
         return name
     if _model_kind(settings) == "seq2seq":

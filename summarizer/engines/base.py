@@ -1,52 +1,11 @@
-"""The small, explicit interfaces every engine hides behind, and the values they return."""
+"""The small, explicit interfaces every engine hides behind (the values they return live in summarizer.generation)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol, Sequence, runtime_checkable
 
-Message = dict  # {"role": "system"|"user"|"assistant", "content": str}
+from summarizer.generation import Generation, Message, Repairer, RepairRequest, Sampling, Terms
 
-
-@dataclass
-class Generation:
-    """One generated text and what happened while making it."""
-
-    text: str
-    truncated: bool = False  # stopped by the token limit
-    notes: list[str] = field(default_factory=list)  # retries and flags, e.g. "translate flagged: not in English"
-    failed: bool = False  # still empty or in the wrong language after retries: never shown as output
-    failed_lines: list[int] = field(default_factory=list)  # of a multi-line translation, the lines left blank
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """How one candidate is sampled instead of decoded greedily (seeded: a run can be reproduced).
-
-    temperature: logits are divided by it; epsilon: tokens with probability below it are never drawn (epsilon
-    sampling, the usual choice for MBR candidates); top_p: nucleus mass kept (1.0 = all); seed: the candidate's
-    random stream."""
-
-    temperature: float = 1.0
-    epsilon: float = 0.02
-    top_p: float = 1.0
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class RepairRequest:
-    """A translation that the checks flagged, with what they found."""
-
-    source: str
-    translation: str
-    problems: tuple[str, ...]
-
-
-class Terms(Protocol):
-    """Required renderings for a prompt: glossary entries (and names) that occur in a piece of text."""
-
-    def prompt_lines(self, text: str, source_lang: str) -> str:
-        """`source = target` lines for the terms found in `text`, or ""."""
-        ...
+__all__ = ["Engine", "Generator", "Repairer"]  # Repairer lives in summarizer.generation (the checks call it)
 
 
 @runtime_checkable
@@ -81,11 +40,3 @@ class Engine(Protocol):
                   terms: Terms | None = None) -> list[Generation]:
         """One translation per text; line breaks inside a text are kept; `terms` found in a segment are required."""
         ...
-
-
-@runtime_checkable
-class Repairer(Protocol):
-    """An engine that can re-translate given the problems the checks found."""
-
-    def repair(self, requests: Sequence[RepairRequest], source_lang: str, target_lang: str,
-               terms: Terms | None = None) -> list[Generation]: ...

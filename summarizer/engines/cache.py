@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from summarizer.config import Settings, memory_path, prompts_dir
-from summarizer.engines.base import Engine, Generation, Terms
+from summarizer.engines.base import Engine
+from summarizer.generation import Generation, Terms
 
 
 def normalize_segment(text: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from summarizer.engines.base import Generation, Terms
+from summarizer.generation import Generation, Terms
 from summarizer.engines.textrank import LeadSummarizer, Summarizer, TextRankSummarizer
 from summarizer.errors import EngineUnavailable
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from summarizer.engines import prompts
-from summarizer.engines.base import Generation, Generator, RepairRequest, Terms
+from summarizer.engines.base import Generator
+from summarizer.generation import Generation, RepairRequest, Terms
 from summarizer.engines.key_sentences import key_sentences
 from summarizer.engines.quality import TranslationPlan
 from summarizer.engines.postprocess import WRONG_LANGUAGE, clean_output, output_problems, trim_repetition

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from summarizer.engines.base import Sampling
+from summarizer.generation import Sampling
 
 if TYPE_CHECKING:
     from summarizer.config import Settings

@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass
 from typing import Sequence
 
-from summarizer.engines import models
-from summarizer.engines.base import Generation, Terms
+from summarizer import models
+from summarizer.generation import Generation, Terms
 from summarizer.errors import EngineUnavailable, ModelError
 from summarizer.text.sentences import split_long, split_sentences
 

@@ -29,7 +29,7 @@ SCORERS = {
 }
 NEEDS_TRANSLATOR = {"backtranslation"}
 
-__all__ = ["SCORERS", "CandidateSet", "Choice", "Scorer", "choose", "combined", "make_scorers", "pick", "recording",
+__all__ = ["SCORERS", "CandidateSet", "Choice", "Scorer", "check_scorer_names", "choose", "combined", "make_scorers", "pick", "recording",
            "standardised"]
 
 
@@ -57,6 +57,14 @@ def recording() -> Iterator[list[Choice]]:
         yield choices
     finally:
         _RECORDING.reset(token)
+
+
+def check_scorer_names(rerank: str) -> None:
+    """A --rerank comma list names known scorers (or none); else one ConfigError line."""
+    unknown = [n for n in rerank.split(",") if n.strip() not in (*SCORERS, "none", "")]
+    if unknown:
+        raise ConfigError(f"unknown rerank scorer {unknown[0].strip()!r}; use a comma list of "
+                          f"{', '.join(SCORERS)} (or none)")
 
 
 def make_scorers(names: Sequence[str], back_translate: BackTranslate | None = None) -> list[Scorer]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from summarizer.engines.base import Terms
+from summarizer.generation import Terms
 
 BackTranslate = Callable[[list[str], str, str], list[str]]  # (texts, source_lang, target_lang) -> translations
 

@@ -23,7 +23,7 @@ from conftest import seed  # noqa: E402
 from summarizer import engines  # noqa: E402
 from summarizer.apps.web import http_api  # noqa: E402
 from summarizer.engines import request  # noqa: E402
-from summarizer.engines.base import Generation  # noqa: E402
+from summarizer.generation import Generation  # noqa: E402
 
 SOURCE = "国务院批准的项目增长了35%。"
 RIGHT = "Projects approved by the State Council grew by 35%."

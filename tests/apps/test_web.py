@@ -22,7 +22,7 @@ from summarizer.apps import web  # noqa: E402
 from summarizer.apps.web import render, service  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 from summarizer.document import Removal  # noqa: E402
-from summarizer.engines.base import Generation  # noqa: E402
+from summarizer.generation import Generation  # noqa: E402
 from summarizer.errors import InputError  # noqa: E402
 
 

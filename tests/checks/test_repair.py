@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from summarizer.checks import check_results, repair_results
 from summarizer.document import Article, Result
-from summarizer.engines.base import Generation
+from summarizer.generation import Generation
 from summarizer.terms import load_terms
 
 SOURCE = "2024年，全国海关共实施知识产权保护措施5.32万次。"

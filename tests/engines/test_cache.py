@@ -54,7 +54,7 @@ def test_concurrent_processes(tmp_path):
 
 
 def test_hits_carry_no_stale_notes_and_failures_are_not_stored(tmp_path):
-    from summarizer.engines.base import Generation
+    from summarizer.generation import Generation
 
     class Flaky(CountingEngine):
         def translate(self, texts, source_lang, target_lang, terms=None):

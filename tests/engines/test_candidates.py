@@ -10,7 +10,7 @@ import pytest
 
 from summarizer import rerank
 from summarizer.engines import prompted, prompts
-from summarizer.engines.base import Sampling
+from summarizer.generation import Sampling
 from summarizer.engines.postprocess import clean_output
 from summarizer.engines.prompted import Budget, PromptedEngine
 from summarizer.engines.quality import TranslationPlan
@@ -150,7 +150,7 @@ def test_backtranslation_scorer_round_trips_through_the_engine_greedily():
 # ---------------------------------------------------------------- a tiny random GGUF through llama.cpp
 
 def test_candidates_from_a_tiny_gguf_are_chosen_by_mbr(tiny_visible, monkeypatch):
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     gen = LlamaCppGenerator(str(tiny_visible), threads=1, parallel_sequences=3, speculative=True)
     # random weights write no language: judge drafts on emptiness only, so that every draft reaches the scorer

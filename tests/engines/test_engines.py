@@ -6,7 +6,7 @@ import pytest
 from summarizer.config import Settings
 from summarizer.engines import base
 from summarizer.engines.backends.transformers import looping
-from summarizer.engines.base import RepairRequest
+from summarizer.generation import RepairRequest
 from summarizer.engines.postprocess import clean_output, is_repetitive, output_problems, trim_repetition
 from summarizer.engines.prompted import MAP_REDUCE_BUDGETS, Budget, PromptedEngine
 from summarizer.errors import EngineUnavailable
@@ -251,7 +251,7 @@ def test_gguf_file_through_transformers(tiny_gguf, tiny_qwen_dir):
 
 def test_gguf_file_through_llamacpp(tiny_gguf):
     pytest.importorskip("llama_cpp")
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     gen = LlamaCppGenerator(str(tiny_gguf), threads=1)
     assert gen.count_tokens("hello world") > 0
@@ -261,7 +261,7 @@ def test_gguf_file_through_llamacpp(tiny_gguf):
 
 def test_llamacpp_batched_decoding_matches_one_by_one(tiny_gguf):
     pytest.importorskip("llama_cpp")
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     conversations = [[{"role": "user", "content": text}] for text in ("hello", "你好", "patents granted", "海关", "hello")]
     limits = [6, 3, 8, 5, 6]

@@ -8,7 +8,7 @@ import pytest
 
 from summarizer import api
 from summarizer.document import Document
-from summarizer.engines import models
+from summarizer import models
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(3600)]
 CASES = [json.loads(line) for line in (Path(__file__).parents[1] / "fixtures" / "injections.jsonl").read_text("utf-8").splitlines()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer.config import Settings
-from summarizer.engines.base import Sampling
+from summarizer.generation import Sampling
 from summarizer.engines.quality import LEVELS, QUALITY_LEVELS, TranslationPlan, translation_plan
 from summarizer.errors import ConfigError
 

@@ -8,7 +8,7 @@ import pytest
 
 from summarizer import rerank
 from summarizer.config import Settings
-from summarizer.engines import models
+from summarizer import models
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(1800)]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.engines import models
+from summarizer import models
 from summarizer.config import Settings
 from summarizer.text.lang import han_letter_ratio as cjk_ratio
 

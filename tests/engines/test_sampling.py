@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from summarizer.engines.backends.llamacpp_kv import greedy, penalized, sample
-from summarizer.engines.base import Sampling
+from summarizer.llamacpp.kv import greedy, penalized, sample
+from summarizer.generation import Sampling
 
 PROBS = np.array([0.05, 0.3, 0.5, 0.15])  # the most likely token is 2
 LOGITS = np.log(PROBS).astype(np.float32)
@@ -81,7 +81,7 @@ def _s(seed: int, **changes) -> Sampling:
 
 
 def _llama(path):
-    from summarizer.engines.backends.llamacpp import load_llama
+    from summarizer.llamacpp.generator import load_llama
 
     return load_llama(str(path), 1, 512)
 
@@ -92,8 +92,8 @@ def _prompts(llama, texts=TEXTS) -> list[list[int]]:
 
 
 def _decoder(tiny, streams: int, drafter: bool = False):
-    from summarizer.engines.backends.llamacpp_batch import BatchedDecoder
-    from summarizer.engines.backends.llamacpp_draft import ModelDrafter
+    from summarizer.llamacpp.batch import BatchedDecoder
+    from summarizer.llamacpp.draft import ModelDrafter
 
     main = _llama(tiny[0])
     model = ModelDrafter(main, _llama(tiny[1]), streams, 1024, 1, draft_tokens=4, min_p=0.0) if drafter else None
@@ -164,7 +164,7 @@ def _conversations(texts):
 
 
 def test_llamacpp_generator_passes_sampling_through_the_worker(tiny):
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     gen = LlamaCppGenerator(str(tiny[0]), threads=1, parallel_sequences=3, speculative=True)
     conversations = _conversations(["hello"] * 4 + ["海关"])

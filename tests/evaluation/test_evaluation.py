@@ -9,7 +9,7 @@ import pytest
 
 from summarizer import engines
 from summarizer.config import Settings
-from summarizer.engines.base import Generation
+from summarizer.generation import Generation
 from summarizer.engines.extractive import lead_engine
 from summarizer.errors import BisumError, InputError
 from summarizer.evaluation.datasets import load_eval_set

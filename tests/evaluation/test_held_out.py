@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.config import Settings
 from summarizer.engines import prompts
-from summarizer.engines.base import Generation
+from summarizer.generation import Generation
 from summarizer.engines.extractive import lead_engine
 from summarizer.evaluation.datasets import HELD_OUT, EvalItem, load_eval_set
 from summarizer.evaluation.predictions import PredictionCache, batches

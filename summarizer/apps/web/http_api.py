@@ -41,7 +41,7 @@ from summarizer.apps.web import service
 from summarizer.config import Settings
 from summarizer.document import Result
 from summarizer.engines.quality import QUALITY_LEVELS
-from summarizer.engines.request import RequestContext, scope
+from summarizer.request import RequestContext, scope
 from summarizer.errors import BisumError, ModelError, RequestCancelled, TimeLimitExceeded
 from summarizer.pipeline import run_step
 from summarizer.prepare.detect import dominant_language, language_shares
@@ -267,9 +267,7 @@ class SummarizeJob:
         for r in results if self.source != "auto" else []:
             r.article.source_lang = self.source
         pipeline, warnings = service.web_pipeline(self.settings)
-        for name, step in service.page_steps(pipeline):
-            ctx.check()
-            run_step(name, step, results)
+        pipeline.run(results, on_progress=lambda event: ctx.check())
         return {"results": [r.to_record() for r in results], "warnings": warnings}
 
 

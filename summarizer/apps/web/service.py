@@ -22,7 +22,7 @@ from summarizer.apps.web import render
 from summarizer.config import Settings
 from summarizer.document import Document, Result
 from summarizer.engines import request
-from summarizer.engines.request import RequestContext
+from summarizer.request import RequestContext
 from summarizer.errors import BisumError, InputError
 from summarizer.pipeline import Pipeline, Step, run_step
 from summarizer.prepare.ingest import human_size

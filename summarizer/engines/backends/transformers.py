@@ -8,8 +8,8 @@ import os
 import threading
 from typing import Sequence
 
-from summarizer.engines import models
-from summarizer.engines.base import Generation, Sampling
+from summarizer import models
+from summarizer.generation import Generation, Sampling
 from summarizer.errors import EngineUnavailable, ModelError
 
 _LOADED: dict[tuple[str, str], tuple[object, object]] = {}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from summarizer.engines.backends.llamacpp_kv import KVContext
+from summarizer.llamacpp.kv import KVContext
 
 
 @dataclass

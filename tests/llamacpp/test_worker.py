@@ -8,7 +8,7 @@ import time
 import pytest
 
 from summarizer.engines import request
-from summarizer.engines.request import RequestContext
+from summarizer.request import RequestContext
 from summarizer.errors import RequestCancelled, TimeLimitExceeded
 
 SYSTEM = "You are a careful news translator."
@@ -22,7 +22,7 @@ def _conversations(texts):
 @pytest.fixture
 def generator(tiny_visible):
     """Two sequences over a model that always writes up to its token limit, so work lasts as long as the test says."""
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     return LlamaCppGenerator(str(tiny_visible), threads=1, parallel_sequences=2, speculative=False)
 
@@ -95,7 +95,7 @@ def test_streamed_text_grows_and_timings_are_kept(generator):
 
 
 def test_streamed_text_shows_only_the_greedy_candidate_of_a_segment(generator):
-    from summarizer.engines.base import Sampling
+    from summarizer.generation import Sampling
 
     ctx = RequestContext("candidates")
     conversations = _conversations(["法院判决被告赔偿原告经济损失100万元。"]) * 3
@@ -132,8 +132,8 @@ def test_cancelling_a_request_drops_its_segments_and_spares_the_others(generator
 
 def test_one_sequence_is_shared_round_robin_and_waiting_requests_learn_their_position(tiny_visible):
     """Driven step by step (no thread, so no timing): a page of three prompts and a paste share one sequence."""
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
-    from summarizer.engines.backends.llamacpp_worker import ModelWorker, _Call
+    from summarizer.llamacpp.generator import LlamaCppGenerator
+    from summarizer.llamacpp.worker import ModelWorker, _Call
 
     gen = LlamaCppGenerator(str(tiny_visible), threads=1, parallel_sequences=1, speculative=False)
     worker = ModelWorker(gen.decoder(), lambda ids: gen.text(ids, "ignore"))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from summarizer.engines.backends.llamacpp_kv import KVContext, Row
-from summarizer.engines.backends.llamacpp_prefix import PrefixCache, common_length
+from summarizer.llamacpp.kv import KVContext, Row
+from summarizer.llamacpp.prefix import PrefixCache, common_length
 from summarizer.errors import ModelError
 
 

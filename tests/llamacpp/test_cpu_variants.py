@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from summarizer.engines.backends import cpu_variants
-from summarizer.engines.backends.cpu_variants import Variant, available, choose, cmake_flags
+from summarizer.llamacpp import cpu_variants
+from summarizer.llamacpp.cpu_variants import Variant, available, choose, cmake_flags
 from summarizer.errors import EngineUnavailable
 
 pytestmark = pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler to build fake backends")
@@ -77,7 +77,7 @@ _PROBE = """
 import ctypes, sys
 if sys.argv[2] == "llama_cpp first":
     import llama_cpp  # loads libggml before bisum does: both must still be one library
-from summarizer.engines.backends import cpu_variants
+from summarizer.llamacpp import cpu_variants
 chosen = cpu_variants.load(sys.argv[1] or None)
 import llama_cpp
 llama_cpp.llama_backend_init()

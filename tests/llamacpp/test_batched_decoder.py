@@ -9,8 +9,8 @@ import logging
 
 import pytest
 
-from summarizer.engines.backends.llamacpp_draft import NgramIndex
-from summarizer.engines.backends.llamacpp_prefix import PrefixCache
+from summarizer.llamacpp.draft import NgramIndex
+from summarizer.llamacpp.prefix import PrefixCache
 from summarizer.errors import ModelError
 
 SYSTEM = "You are a careful news translator. Keep every number, name and date exactly as in the source text."
@@ -78,7 +78,7 @@ def test_prefix_cache_evicts_the_least_recently_used_and_keeps_the_last_token_ou
 # ---------------------------------------------------------------- tiny GGUF models
 
 def _llama(path):
-    from summarizer.engines.backends.llamacpp import load_llama
+    from summarizer.llamacpp.generator import load_llama
 
     return load_llama(str(path), 1, 512)
 
@@ -90,8 +90,8 @@ def _prompts(llama) -> list[list[int]]:
 
 
 def _decoder(tiny, streams: int, drafter: bool = True, draft_tokens: int = 4):
-    from summarizer.engines.backends.llamacpp_batch import BatchedDecoder
-    from summarizer.engines.backends.llamacpp_draft import ModelDrafter
+    from summarizer.llamacpp.batch import BatchedDecoder
+    from summarizer.llamacpp.draft import ModelDrafter
 
     main, draft = _llama(tiny[0]), _llama(tiny[1])
     model = ModelDrafter(main, draft, streams, 1024, 1, draft_tokens=draft_tokens, min_p=0.0) if drafter else None
@@ -145,8 +145,8 @@ def test_prefix_cells_are_reused_across_calls_without_changing_output(tiny):
 
 
 def test_a_draft_model_with_another_vocabulary_is_refused(tiny):
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
-    from summarizer.engines.backends.llamacpp_draft import ModelDrafter, vocab_mismatch
+    from summarizer.llamacpp.generator import LlamaCppGenerator
+    from summarizer.llamacpp.draft import ModelDrafter, vocab_mismatch
 
     main, foreign = _llama(tiny[0]), _llama(tiny[2])
     assert vocab_mismatch(main, _llama(tiny[1])) is None
@@ -158,7 +158,7 @@ def test_a_draft_model_with_another_vocabulary_is_refused(tiny):
 
 
 def test_every_call_goes_through_the_batched_decoder(tiny):
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     conversations = [[{"role": "system", "content": SYSTEM}, {"role": "user", "content": t}] for t in TEXTS[:3]]
     gen = LlamaCppGenerator(str(tiny[0]), threads=1, parallel_sequences=2, draft_model=str(tiny[1]))
@@ -170,7 +170,7 @@ def test_every_call_goes_through_the_batched_decoder(tiny):
 
 
 def test_a_draft_model_that_is_not_pulled_leaves_prompt_lookup(tiny, tmp_path, monkeypatch, caplog):
-    from summarizer.engines.backends.llamacpp import LlamaCppGenerator
+    from summarizer.llamacpp.generator import LlamaCppGenerator
 
     monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
     gen = LlamaCppGenerator(str(tiny[0]), threads=1, parallel_sequences=1, draft_model="qwen2.5-coder-0.5b-instruct-gguf")

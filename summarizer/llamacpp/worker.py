@@ -16,9 +16,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from summarizer.engines.backends.llamacpp_batch import BatchedDecoder, Stream
-from summarizer.engines.base import Sampling
-from summarizer.engines.request import RequestContext
+from summarizer.llamacpp.batch import BatchedDecoder, Stream
+from summarizer.generation import Sampling
+from summarizer.request import RequestContext
 from summarizer.errors import ModelError
 
 log = logging.getLogger(__name__)

@@ -7,15 +7,15 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from summarizer.engines import models, request
-from summarizer.engines.backends import cpu_variants
-from summarizer.engines.base import Generation, Sampling
+from summarizer import models, request
+from summarizer.llamacpp import cpu_variants
+from summarizer.generation import Generation, Sampling
 from summarizer.errors import EngineUnavailable, ModelError
 
 if TYPE_CHECKING:
-    from summarizer.engines.backends.llamacpp_batch import BatchedDecoder, DecodeStats
-    from summarizer.engines.backends.llamacpp_draft import ModelDrafter
-    from summarizer.engines.backends.llamacpp_worker import ModelWorker
+    from summarizer.llamacpp.batch import BatchedDecoder, DecodeStats
+    from summarizer.llamacpp.draft import ModelDrafter
+    from summarizer.llamacpp.worker import ModelWorker
 
 log = logging.getLogger(__name__)
 _LOADED: dict[tuple[str, int, int], object] = {}
@@ -89,7 +89,7 @@ class LlamaCppGenerator:
     @property
     def stats(self) -> DecodeStats:
         """Prompt tokens read and reused, tokens generated, drafts proposed and accepted, since loading."""
-        from summarizer.engines.backends.llamacpp_batch import DecodeStats
+        from summarizer.llamacpp.batch import DecodeStats
 
         return self._decoder.stats if self._decoder is not None else DecodeStats()
 
@@ -115,7 +115,7 @@ class LlamaCppGenerator:
 
     def worker(self) -> ModelWorker:
         """The one worker that decodes for every caller of this model (threads of the web server included)."""
-        from summarizer.engines.backends.llamacpp_worker import ModelWorker
+        from summarizer.llamacpp.worker import ModelWorker
 
         decoder = self.decoder()
         with self._build_lock:
@@ -125,7 +125,7 @@ class LlamaCppGenerator:
 
     def decoder(self) -> BatchedDecoder:
         """The batched decoder (built on first use, with the draft model when one is set and pulled)."""
-        from summarizer.engines.backends.llamacpp_batch import BatchedDecoder
+        from summarizer.llamacpp.batch import BatchedDecoder
 
         with self._build_lock:
             if self._decoder is None:
@@ -138,7 +138,7 @@ class LlamaCppGenerator:
             return self._decoder
 
     def _drafter(self) -> ModelDrafter | None:
-        from summarizer.engines.backends.llamacpp_draft import ModelDrafter
+        from summarizer.llamacpp.draft import ModelDrafter
 
         if not self.draft_model:
             return None

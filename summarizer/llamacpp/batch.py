@@ -26,16 +26,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 
-from summarizer.engines.backends.llamacpp_draft import (
+from summarizer.llamacpp.draft import (
     DraftCounts,
     ModelDrafter,
     NgramIndex,
 )
 import numpy as np
 
-from summarizer.engines.backends.llamacpp_kv import KVContext, Row, greedy, sample
-from summarizer.engines.base import Sampling
-from summarizer.engines.backends.llamacpp_prefix import PrefixCache
+from summarizer.llamacpp.kv import KVContext, Row, greedy, sample
+from summarizer.generation import Sampling
+from summarizer.llamacpp.prefix import PrefixCache
 
 _CHUNK = 256  # prompt tokens per prefill decode
 _TAIL = 128  # last prompt tokens decoded together with the other streams' next tokens

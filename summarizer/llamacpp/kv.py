@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from summarizer.engines.base import Sampling
+from summarizer.generation import Sampling
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from summarizer.engines import models, prompts
+from summarizer import models
+from summarizer.engines import prompts
 from summarizer.errors import ModelError
 from tests.tiny_models import build_chunk_wheels
 

@@ -1,7 +1,7 @@
 """Streams with the same prompt (a segment's candidates) read it once and share its cells."""
 from __future__ import annotations
 
-from summarizer.engines.base import Sampling
+from summarizer.generation import Sampling
 
 from tests.engines.test_llamacpp_batch import LIMITS, _decoder, _llama, _prompts
 
