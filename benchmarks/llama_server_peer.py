@@ -1,15 +1,18 @@
 """bisum's engine against llama.cpp's own server on the main job's workload: same GGUF, same prompts, greedy, one run.
 
-    python benchmarks/llama_server_peer.py [--limit N] [--json benchmarks/results/llama_server_peer.json]
+    python benchmarks/llama_server_peer.py [--limit N] [--quality Q] [--bisum-only]
+                                           [--json benchmarks/results/llama_server_peer.json]
 
 1. bisum   the main job, `summarizer run examples --to auto --translate summary` (translation memory off, engine
            llamacpp), through the library, in the same article batches as `run_batch`. A wrapper that keeps the
-           Generator protocol records every generate() call: conversations, token limits, wall time, outputs.
+           Generator protocol records every generate() call: conversations, token limits, sampling, wall time,
+           outputs. --bisum-only stops here (a quick check of this side, no peer build).
 2. peer    `llama-server` built from the llama.cpp vendored in the installed llama-cpp-python's sdist, with the CPU
            kernels bisum loaded (cached in ~/.cache/bisum/peer/), 16 slots, continuous batching. The recorded calls
            are replayed in order; each call's conversations go to /completion concurrently (16 at a time) as the
            token ids of bisum's own chat-template rendering, with the same token limits, greedy (temperature 0,
-           top_k 1), the same repetition penalty (1.05 over the last 64 tokens), cache_prompt on.
+           top_k 1), the same repetition penalty (1.05 over the last 64 tokens), cache_prompt on. Sampled
+           candidates (--quality best) go to the peer greedy too; only greedy outputs are compared.
 Engine seconds exclude model loading on both sides. Generated tokens are the outputs re-tokenized with the model's
 tokenizer (the same count for both). "Positions evaluated" are the token positions each side ran through the main
 model (bisum: every llama_decode of that model, speculative drafts included, a draft model's apart; peer: prompt_n
@@ -54,6 +57,7 @@ class Call:
     cpu_seconds: float  # this process's CPU time during the call (all its threads)
     outputs: list[str]
     truncated: list[bool]
+    sampled: list[bool]  # per conversation: a sampled candidate (not greedy)
     generated_tokens: int
     decoded_positions: int  # token positions llama.cpp evaluated during the call (prompts, outputs, drafts)
     generator: int = 0  # which recorded generator made it
@@ -90,8 +94,7 @@ class DecodeCounter:
 
     def positions(self, generator) -> int:
         """Positions evaluated so far by this generator's model."""
-        llama = getattr(generator, "llama", None) or generator._llama
-        return self.by_model.get(_address(llama.model), 0)
+        return self.by_model.get(_address(generator.llama.model), 0)
 
 
 def _address(pointer) -> int:
@@ -111,16 +114,17 @@ class RecordingGenerator:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
-    def generate(self, conversations, max_new_tokens):
+    def generate(self, conversations, max_new_tokens, sampling=None):
         conversations = [[dict(m) for m in conv] for conv in conversations]
         limits = [int(n) for n in max_new_tokens]
+        sampled = [s is not None for s in sampling] if sampling is not None else [False] * len(conversations)
         before = self.counter.positions(self.inner)
         start, cpu = time.perf_counter(), time.process_time()
-        outputs = self.inner.generate(conversations, limits)
+        outputs = self.inner.generate(conversations, limits, sampling)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         decoded = self.counter.positions(self.inner) - before
         texts = [g.text for g in outputs]
-        self.calls.append(Call(conversations, limits, seconds, cpu, texts, [g.truncated for g in outputs],
+        self.calls.append(Call(conversations, limits, seconds, cpu, texts, [g.truncated for g in outputs], sampled,
                                sum(self.inner.count_tokens(t) for t in texts), decoded, self.index))
         return outputs
 
@@ -147,9 +151,9 @@ def main_job_batches(settings, limit: int | None) -> list[list]:
     return batches
 
 
-def run_bisum(limit: int | None) -> tuple[dict, list[Call], list]:
+def run_bisum(limit: int | None, quality: str | None = None) -> tuple[dict, list[Call], list]:
     """The main job through the library with every engine call recorded: (figures, calls, generators)."""
-    settings = api.settings(engine="llamacpp", to="auto", translate="summary", cache=False)
+    settings = api.settings(engine="llamacpp", to="auto", translate="summary", cache=False, quality=quality)
     counter, calls = DecodeCounter(), []
     start = time.perf_counter()
     runner = api.pipeline(settings)
@@ -194,9 +198,7 @@ def wrap_generators(runner, calls: list[Call], counter: DecodeCounter) -> list:
 # --- peer side -----------------------------------------------------------------------------------
 def _render_ids(generator, conversation: list[dict]) -> list[int]:
     """Token ids of the prompt exactly as bisum builds it: its GGUF chat-template rendering, specials parsed."""
-    render = getattr(generator, "render", None) or generator._render
-    llama = getattr(generator, "llama", None) or generator._llama
-    return llama.tokenize(render(conversation).encode("utf-8"), add_bos=False, special=True)
+    return generator.llama.tokenize(generator.render(conversation).encode("utf-8"), add_bos=False, special=True)
 
 
 def peer_variant() -> tuple[str, list[str], str]:
@@ -220,8 +222,7 @@ def run_peer(calls: list[Call], generators: list, jobs: int) -> tuple[dict, list
     build = peer_server.build_server(package_version("llama-cpp-python"), name, flags, jobs=jobs)
     main = generators[0]
     prompts = [[_render_ids(generators[c.generator], conv) for conv in c.conversations] for c in calls]
-    llama = getattr(main, "llama", None) or main._llama
-    server = peer_server.PeerServer(build.binary, Path(llama.model_path), parallel=main.parallel_sequences,
+    server = peer_server.PeerServer(build.binary, Path(main.llama.model_path), parallel=main.parallel_sequences,
                                     context_per_slot=CONTEXT_TOKENS // 2, threads=main.threads)
     start = time.perf_counter()
     with server:
@@ -254,7 +255,8 @@ def figures(calls: list[Call], peer_calls: list[PeerCall], prompt_tokens: int, c
                  bisum_eval, bisum_eval - bisum_gen)
     peer = side(sum(pc.seconds for pc in peer_calls), sum(pc.cpu_seconds for pc in peer_calls), peer_gen,
                 prompt_tokens, peer_read + sum(r.tokens_predicted for r in replies), peer_read)
-    pairs = [(out, r.text) for c, pc in zip(calls, peer_calls) for out, r in zip(c.outputs, pc.replies)]
+    pairs = [(out, r.text) for c, pc in zip(calls, peer_calls)
+             for out, r, sampled in zip(c.outputs, pc.replies, c.sampled) if not sampled]
     different = [{"bisum": a[:300], "peer": b[:300]} for a, b in pairs if a != b]
     ratios = {key: round(bisum[key] / peer[key], 2) if peer[key] else None
               for key in ("generated_tok_s", "prompt_and_generated_tok_s", "generated_tok_per_cpu_s")}
@@ -300,18 +302,38 @@ def print_report(job: dict, peer: dict, fig: dict) -> None:
         print("WARNING: other processes were using the CPU; wall-clock figures are not reliable")
 
 
+def bisum_only(job: dict, calls: list[Call], out: Path) -> None:
+    """--bisum-only: the recorded side alone (what the peer would be given), printed and written."""
+    rows = [{"conversations": len(c.conversations), "sampled": sum(c.sampled), "max_new_tokens": sum(c.max_new_tokens),
+             "bisum_s": round(c.seconds, 2), "bisum_cpu_s": round(c.cpu_seconds, 2),
+             "bisum_generated": c.generated_tokens, "positions_evaluated": c.decoded_positions} for c in calls]
+    generated, seconds = sum(r["bisum_generated"] for r in rows), sum(c.seconds for c in calls)
+    print(f"bisum: {job['articles']} articles, {len(calls)} engine calls, {sum(r['conversations'] for r in rows)} "
+          f"conversations ({sum(r['sampled'] for r in rows)} sampled), {generated} generated tokens in {seconds:.1f} s "
+          f"of engine time, {sum(r['positions_evaluated'] for r in rows)} positions evaluated")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": cpu_variants.machine_line(), "bisum_job": job, "calls": rows}, indent=2),
+                   encoding="utf-8")
+    log.info("wrote %s", out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="only the first N articles (a quick run)")
+    ap.add_argument("--quality", choices=("fast", "balanced", "best"), default=None,
+                    help="the engine's translation level [default: the settings']")
     ap.add_argument("--jobs", type=int, default=2, help="parallel compile jobs when the peer must be built")
+    ap.add_argument("--bisum-only", action="store_true", help="record bisum's side only: no peer is built or run")
     ap.add_argument("--json", type=Path, default=None,
                     help="default: benchmarks/results/llama_server_peer[_limitN].json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a kill runs the cleanup too (the server is stopped)
-    job, calls, generators = run_bisum(args.limit)
+    job, calls, generators = run_bisum(args.limit, args.quality)
     job["calls"] = len(calls)
     log.info("bisum: %d calls, %.1f s in the engine, job %.1f s", len(calls), sum(c.seconds for c in calls), job["job_s"])
+    if args.bisum_only:
+        return bisum_only(job, calls, args.json or RESULTS / "llama_server_peer_bisum_only.json")
     peer, peer_calls = run_peer(calls, generators, args.jobs)
     prompt_tokens = sum(len(_render_ids(generators[c.generator], conv)) for c in calls for conv in c.conversations)
     fig = figures(calls, peer_calls, prompt_tokens, generators[0].count_tokens)

@@ -5,9 +5,10 @@
 Rows (same GGUF file, same prompts, same machine, greedy):
   default     the project's default engine: llama.cpp, all segments decoded together (continuous batching,
               shared prompt prefix), through `Engine.translate`
-  llama.cpp   llama.cpp single-stream: one `create_chat_completion` per sentence (llama-cpp-python reuses the
-              KV cache of the shared prefix between calls)
-  naive       transformers `generate`, one sentence at a time (the GGUF dequantized to fp32), on --naive-n sentences
+  llama.cpp   the same engine with one stream (parallel_sequences=1): sentences decoded one after another,
+              the cached prompt prefix still shared
+  naive       the `llm` engine (transformers `generate`, the GGUF dequantized to fp32) with batch size 1, on
+              --naive-n sentences
 Tokens are output tokens counted with the model's tokenizer; seconds exclude model loading.
 """
 from __future__ import annotations
@@ -40,6 +41,10 @@ def measure(name: str, engine, items: list[EvalItem], count_tokens) -> dict:
     return row
 
 
+def ratio(a: float, b: float) -> float | None:
+    return round(a / b, 2) if b else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=50)
@@ -56,12 +61,10 @@ def main() -> None:
     if args.naive_n:
         naive = get_engine("llm", settings.with_(batch_size=1))
         results.append(measure("naive", naive, items[: args.naive_n], count))
-    base = {r["engine"]: r for r in results}
-    ratios = {
-        "default_vs_llamacpp_single": round(base["default"]["tokens_per_s"] / base["llama.cpp"]["tokens_per_s"], 2),
-    }
-    if "naive" in base:
-        ratios["default_vs_naive_loop"] = round(base["default"]["tokens_per_s"] / base["naive"]["tokens_per_s"], 2)
+    speed = {r["engine"]: r["tokens_per_s"] for r in results}
+    ratios = {"default_vs_llamacpp_single": ratio(speed["default"], speed["llama.cpp"])}
+    if "naive" in speed:
+        ratios["default_vs_naive_loop"] = ratio(speed["default"], speed["naive"])
     print("ratios:", ratios)
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.json:

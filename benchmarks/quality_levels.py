@@ -92,7 +92,7 @@ def with_scores(choices: list[rerank.Choice], names: tuple[str, ...], source_lan
 
 
 def pool_predictions(best: list[str], sources: list[str], references: list[str], choices: list[rerank.Choice],
-                     keep: int, scorers: tuple[str, ...], target_lang: str) -> list[str]:
+                     keep: int, scorers: tuple[str, ...], source_lang: str, target_lang: str) -> list[str]:
     """best's outputs, with each recorded choice made again among its first `keep` candidates by `scorers`."""
     by_source = {c.source: c for c in choices}
     mbr = MBRScorer()
@@ -111,7 +111,8 @@ def pool_predictions(best: list[str], sources: list[str], references: list[str],
             if name == "oracle":
                 per_scorer.append([mt.item_scores([c], [reference], target_lang)[0]["chrF"] for c in candidates])
             elif name == "mbr":
-                per_scorer.append(mbr._expected(candidates))
+                [scores] = mbr.score([rerank.CandidateSet(source, candidates, source_lang, target_lang)])
+                per_scorer.append(scores)
             else:
                 per_scorer.append(choice.scores[name][:keep])
         out.append(candidates[rerank.pick(per_scorer, eligible if any(eligible) else None)])
@@ -135,7 +136,7 @@ def pool_rows(best: dict, eval_set, choices: list[rerank.Choice], pools: dict = 
                 eval_set.target_lang)
     return [{"name": name, "seconds": None, "pool": {"keep": keep, "scorers": list(scorers)},
              "predictions": pool_predictions(best["predictions"], sources, references, choices, keep, scorers,
-                                             eval_set.target_lang)}
+                                             eval_set.source_lang, eval_set.target_lang)}
             for name, (keep, scorers) in pools.items()]
 
 

@@ -1,6 +1,6 @@
 """Seq2seq throughput: batched against per-sentence on a real-size, randomly initialised Marian model.
 
-    python benchmarks/seq2seq_marian.py [-n 64] [--batch-size 32] [--new-tokens 32] [--beams 1]
+    python benchmarks/seq2seq_marian.py [-n 64] [--batch-size 32] [--new-tokens 32] [--beams 1] [--tiny]
 
 The model has Marian opus-mt's shape (6+6 layers, d_model 512, 8 heads, FFN 2048, vocabulary 65,001), so it
 decodes as fast as a real one; outputs are forced to a fixed length so both runs do the same work. Both rows go
@@ -22,20 +22,28 @@ from summarizer.evaluation.datasets import load_eval_set
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_model(directory: Path) -> Path:
-    from transformers import MarianConfig, MarianMTModel
+def build_model(directory: Path, new_tokens: int, tiny: bool = False) -> Path:
+    """A random Marian model saved to `directory`, set to write exactly `new_tokens` tokens (tiny: 2+2 layers of
+    width 32, for a quick check that the benchmark runs)."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     spec = importlib.util.spec_from_file_location("tiny_models", ROOT / "tests" / "tiny_models.py")
     tiny_models = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tiny_models)
     tiny_models.build_tiny_marian(directory)  # tokenizer files (SentencePiece trained on the fly)
+    width, layers, heads = (32, 2, 2) if tiny else (512, 6, 8)
     config = MarianConfig(
-        vocab_size=65001, d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8,
-        decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048, max_position_embeddings=512,
+        vocab_size=65001, d_model=width, encoder_layers=layers, decoder_layers=layers, encoder_attention_heads=heads,
+        decoder_attention_heads=heads, encoder_ffn_dim=width * 4, decoder_ffn_dim=width * 4, max_position_embeddings=512,
         pad_token_id=2, eos_token_id=0, decoder_start_token_id=2, forced_eos_token_id=None,
         share_encoder_decoder_embeddings=True,
     )
-    MarianMTModel(config).save_pretrained(directory)
+    model = MarianMTModel(config)
+    with torch.no_grad():  # the on-the-fly tokenizer knows fewer pieces than the 65,001 logits
+        model.final_logits_bias[:, len(MarianTokenizer.from_pretrained(directory)):] = -1e9
+    model.generation_config.min_new_tokens = new_tokens  # every output exactly --new-tokens long
+    model.save_pretrained(directory)
     return directory
 
 
@@ -45,22 +53,16 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--new-tokens", type=int, default=32)
     ap.add_argument("--beams", type=int, default=1)
+    ap.add_argument("--tiny", action="store_true", help="a 2+2-layer model: checks that the benchmark runs")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    import torch
-
     texts = [item.source for item in load_eval_set("flores-zh-en", limit=args.n).items]
-    model_dir = build_model(Path(tempfile.mkdtemp(prefix="marian-")) / "marian")
+    model_dir = build_model(Path(tempfile.mkdtemp(prefix="marian-")) / "marian", args.new_tokens, args.tiny)
     results = {}
     for label, batch in (("batched", args.batch_size), ("per-sentence", 1)):
         settings = api.settings(engine="seq2seq", model=str(model_dir), batch_size=batch, min_new_tokens=args.new_tokens,
                                 max_new_tokens_ratio=0.1, repetition_penalty=1.0, num_beams=args.beams, cache=False)
         engine = get_engine("seq2seq", settings)  # the registry's engine, as `summarizer run --engine seq2seq` builds it
-        for entry in engine.entries:
-            model = engine._model(entry)
-            model.generation_config.min_new_tokens = args.new_tokens  # every output exactly --new-tokens long
-            with torch.no_grad():  # the on-the-fly tokenizer knows fewer pieces than the 65,001 logits
-                model.final_logits_bias[:, len(entry.tokenizer):] = -1e9
         engine.translate(texts[:2], "zh", "en")  # warm-up
         start = time.perf_counter()
         engine.translate(texts, "zh", "en")

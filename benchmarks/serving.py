@@ -159,8 +159,9 @@ def main() -> None:
         port = sock.getsockname()[1]
     server = start_server(args.engine, port, work)
     url = f"http://127.0.0.1:{port}/"
+    figures: dict = {"engine": args.engine, "article_chars": [len(t) for t in texts]}
     try:
-        figures = {"engine": args.engine, "article_chars": [len(t) for t in texts], "warm_up_s": warm_up(url)}
+        figures["warm_up_s"] = warm_up(url)
         if args.levels:
             figures["levels"] = levels(url, texts[0], args.engine, args.levels.split(","))
         if args.levels_only:

@@ -1,12 +1,12 @@
 """Speculative decoding on llama.cpp: speculative off against prompt lookup and the draft model, same GGUF, same
 prompts, greedy, for summaries and translations, one stream and batched.
 
-    python benchmarks/speculative.py [--summaries 2] [--translations 8] [--streams 1 16]
+    python benchmarks/speculative.py [--summaries 2] [--translations 8] [--streams 1 16] [--quality best]
                                      [--modes off lookup model auto] [--json benchmarks/results/speculative.json]
 
 The prompts are the engine's own: `Engine.summarize` (Chinese articles from examples/) and `Engine.translate`
-(FLORES zh->en sentences) run against a recorder, and the conversations of their first generate call are
-replayed, straight to the generator, in every mode. Modes: off (no drafts), lookup (prompt lookup only),
+(FLORES zh->en sentences) run against a recorder, and the conversations of their first generate call (with the
+sampling of any candidates, as at --quality best) are replayed, straight to the generator, in every mode. Modes: off (no drafts), lookup (prompt lookup only),
 model (the draft model only), auto (prompt lookup, the draft model for streams it does not predict). Every run
 starts with an empty prefix cache. Rows report wall time, generated tokens/s, drafts accepted, speed-up over
 off, and whether every output is identical to off's (the point of greedy verification).
@@ -22,9 +22,9 @@ from pathlib import Path
 
 from summarizer import api
 from summarizer.engines import get_engine
-from summarizer.llamacpp.generator import LlamaCppGenerator
-from summarizer.generation import Generation
 from summarizer.evaluation.datasets import load_eval_set
+from summarizer.generation import Generation, Sampling
+from summarizer.llamacpp.generator import LlamaCppGenerator
 
 log = logging.getLogger("benchmarks.speculative")
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,7 @@ class Task:
     name: str  # summaries | translations
     conversations: list[list[dict]]
     limits: list[int]
+    sampling: list[Sampling | None] | None = None  # as the engine asked (None: all greedy)
 
 
 class Recorder:
@@ -44,18 +45,19 @@ class Recorder:
     def __init__(self, inner):
         self.inner = inner
         self.name, self.model_id, self.model_sha256 = inner.name, inner.model_id, inner.model_sha256
-        self.calls: list[tuple[list, list[int]]] = []
+        self.calls: list[tuple[list, list[int], list | None]] = []
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
-    def generate(self, conversations, max_new_tokens) -> list[Generation]:
-        self.calls.append((list(conversations), [int(n) for n in max_new_tokens]))
+    def generate(self, conversations, max_new_tokens, sampling=None) -> list[Generation]:
+        self.calls.append((list(conversations), [int(n) for n in max_new_tokens],
+                           None if sampling is None else list(sampling)))
         return [Generation("") for _ in conversations]
 
 
-def record(engine, run) -> tuple[list, list[int]]:
-    """The conversations and token limits of the first generate call that `run(engine)` makes."""
+def record(engine, run) -> tuple[list, list[int], list | None]:
+    """The conversations, token limits and sampling of the first generate call that `run(engine)` makes."""
     inner = engine.generator
     engine.generator = Recorder(inner)
     try:
@@ -83,7 +85,7 @@ def run_mode(generator: LlamaCppGenerator, task: Task, mode: str) -> tuple[dict,
     generator.clear_cache()
     before = generator.stats.copy()
     start, cpu = time.perf_counter(), time.process_time()
-    outputs = [g.text for g in generator.generate(task.conversations, task.limits)]
+    outputs = [g.text for g in generator.generate(task.conversations, task.limits, task.sampling)]
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     stats = generator.stats.since(before)
     drafted = stats.lookup.drafted + stats.model.drafted
@@ -136,10 +138,12 @@ def main() -> None:
     ap.add_argument("--streams", type=int, nargs="+", default=[1, 16])
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     ap.add_argument("--draft-rows", type=int, default=16, help="most tokens per decode step that drafting may fill")
+    ap.add_argument("--quality", choices=("fast", "balanced", "best"), default=None,
+                    help="the engine's translation level (best: sampled candidates) [default: the settings']")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "speculative.json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = api.settings(cache=False)
+    settings = api.settings(cache=False, quality=args.quality)
     tasks = build_tasks(get_engine("llamacpp", settings), args.summaries, args.translations)
     modes = ["off"] + [m for m in args.modes if m != "off"]
     rows, outputs = [], {}

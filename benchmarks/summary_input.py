@@ -76,10 +76,10 @@ class PromptCounter:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def generate(self, conversations, max_new_tokens):
+    def generate(self, conversations, max_new_tokens, sampling=None):
         self.passes += len(conversations)
         self.prompt_tokens += sum(self.inner.count_tokens(m["content"]) for c in conversations for m in c)
-        return self.inner.generate(conversations, max_new_tokens)
+        return self.inner.generate(conversations, max_new_tokens, sampling)
 
 
 # ----------------------------------------------------------------------------- inputs

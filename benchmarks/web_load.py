@@ -79,10 +79,11 @@ def main() -> int:
     args = parse_args()
     app, url = None, args.url
     if url is None:
+        from summarizer import api
         from summarizer.apps.web import launch
 
         port = free_port()
-        app = launch(port=port, engine=args.engine, block=False, quiet=True)
+        app = launch(api.settings(engine=args.engine), port=port, block=False, quiet=True)
         url = f"http://127.0.0.1:{port}/"
     seeds = sorted(EXAMPLES.glob("*.txt"))
     texts = [seeds[i % len(seeds)].read_text("utf-8") for i in range(args.requests)]

@@ -84,29 +84,17 @@ def refresh_readme(lines: list[str]) -> None:
     readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{rest.split(README_END, 1)[1]}", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--llm", action="store_true", help="also run the LLM engine on small samples")
-    parser.add_argument("--out", type=Path, default=REPO / "eval" / "BASELINES.md",
-                        help="where to write the tables (README.md is refreshed only for the default)")
-    parser.add_argument("--cache", type=Path, default=Path(".eval-cache"))
-    parser.add_argument("--reports", type=Path, default=None, help="write an HTML/MD report per run under this folder")
-    args = parser.parse_args(argv)
-
-    settings = api.settings()  # checks and repair on, as `summarizer run` does
-    started = time.strftime("%Y-%m-%d")
-    summary_lines, signatures, translation_lines, notes = [], {}, [], []
-
+def summary_tables(settings, llm: bool, cache: Path, reports: Path | None,
+                   signatures: dict, notes: list[str]) -> list[str]:
+    """The summary rows: the published lead-1 setup, then every run (failures become notes, not gaps)."""
     reference = lcsts_reference_lead1()
-    summary_lines.append(summary_row("lcsts", "lead-1, cut at first 。！？ (published setup)", reference, "-"))
+    lines = [summary_row("lcsts", "lead-1, cut at first 。！？ (published setup)", reference, "-")]
     signatures["summarization zh"] = reference.signature["rougeL"]
-
-    runs = SUMMARY_RUNS + (LLM_SUMMARY_RUNS if args.llm else [])
-    for data, engine, sentences, limit in runs:
+    for data, engine, sentences, limit in SUMMARY_RUNS + (LLM_SUMMARY_RUNS if llm else []):
         label = f"{engine}-{sentences}" if engine == "lead" else f"{engine} ({sentences} sent.)"
-        report_dir = args.reports / f"{data}-{engine}-{sentences}" if args.reports else None
+        report_dir = reports / f"{data}-{engine}-{sentences}" if reports else None
         try:
-            result = run_eval("summarization", data, engine, limit=limit, settings=settings, out_dir=args.cache,
+            result = run_eval("summarization", data, engine, limit=limit, settings=settings, out_dir=cache,
                               report_dir=report_dir, sentences=sentences)
         except Exception as exc:  # one broken engine must not hide the other rows
             notes.append(f"{data} {label} failed: {type(exc).__name__}: {str(exc)[:120]}")
@@ -114,28 +102,36 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if result.model:
             label += f" {result.model}"
-        summary_lines.append(summary_row(data, label, result.report, f"{result.timings['seconds_per_item']:.3f}"))
+        lines.append(summary_row(data, label, result.report, f"{result.timings['seconds_per_item']:.3f}"))
         signatures[f"summarization {result.report.lang}"] = result.report.signature["rougeL"]
         print(f"{data} {label}: " + json.dumps({k: round(v, 2) for k, v in result.report.metrics.items()}), file=sys.stderr)
-    if args.llm:
-        for data, engine, _, limit in LLM_TRANSLATION_RUNS:
-            try:
-                result = run_eval("translation", data, engine, limit=limit, settings=settings, out_dir=args.cache)
-            except Exception as exc:
-                notes.append(f"{data} {engine} failed: {type(exc).__name__}: {str(exc)[:120]}")
-                print(notes[-1], file=sys.stderr)
-                continue
-            translation_lines.append(translation_row(result))
-            for name in ("BLEU", "chrF", "TER"):
-                signatures[f"{name} -> {result.report.lang}"] = result.report.signature[name]
-            print(f"{data} {engine}: " + json.dumps({k: round(v, 2) for k, v in result.report.metrics.items()}), file=sys.stderr)
-    else:
-        notes.append("LLM rows: run `python eval/baselines.py --llm` after `summarizer models pull`.")
+    return lines
 
+
+def translation_tables(settings, cache: Path, signatures: dict, notes: list[str]) -> list[str]:
+    """The LLM translation rows (failures become notes)."""
+    lines = []
+    for data, engine, _, limit in LLM_TRANSLATION_RUNS:
+        try:
+            result = run_eval("translation", data, engine, limit=limit, settings=settings, out_dir=cache)
+        except Exception as exc:
+            notes.append(f"{data} {engine} failed: {type(exc).__name__}: {str(exc)[:120]}")
+            print(notes[-1], file=sys.stderr)
+            continue
+        lines.append(translation_row(result))
+        for name in ("BLEU", "chrF", "TER"):
+            signatures[f"{name} -> {result.report.lang}"] = result.report.signature[name]
+        print(f"{data} {engine}: " + json.dumps({k: round(v, 2) for k, v in result.report.metrics.items()}), file=sys.stderr)
+    return lines
+
+
+def document(llm: bool, summary_lines: list[str], translation_lines: list[str], signatures: dict,
+             notes: list[str]) -> list[str]:
+    """BASELINES.md as lines: how it was measured, the tables, the signatures and the notes."""
     lines = [
         "# Baselines",
         "",
-        f"Measured {started} with `python eval/baselines.py{' --llm' if args.llm else ''}`; F1 on 0-100 with a seeded",
+        f"Measured {time.strftime('%Y-%m-%d')} with `python eval/baselines.py{' --llm' if llm else ''}`; F1 on 0-100 with a seeded",
         "bootstrap 95% interval (1000 resamples). Chinese ROUGE is by characters with punctuation dropped;",
         "English ROUGE is `rouge_score` with Porter stemming. s/item is engine time per article on 2 CPU cores.",
         "",
@@ -146,16 +142,40 @@ def main(argv: list[str] | None = None) -> int:
     if translation_lines:
         lines += ["", "| set | n | system | BLEU | chrF | TER | s/item |", "|---|---:|---|---|---|---|---:|", *translation_lines]
     lines += ["", "Signatures:", ""] + [f"- {k}: `{v}`" for k, v in signatures.items()]
-    lines += ["", "Notes:", "",
-              "- LCSTS is Part III with `human_label >= 3` (725 items). The published lead-1 reference is R-1 26.4 /",
-              "  R-2 15.1 / R-L 22.5 (first sentence cut at the first 。！？, character ROUGE without punctuation);",
-              "  the first row reproduces it. Counting punctuation as tokens gives 24.9 / 14.0 / 21.0 instead.",
-              "  The `lead` engine row differs slightly because `summarizer.text.sentences` splits sentences",
-              "  differently (it keeps quotes together and also splits at ASCII ?!).",
-              "- CNN/DM is the 100 SummEval test articles (tokenized text); XSum is the 251 FRANK items.",
-              "- Every system row runs the pipeline of `summarizer run` (`summarizer.api`), checks and repair included.",
-              "- BERTScore and COMET are not reported: their models need a Hugging Face download.",
-              *[f"- {n}" for n in notes]]
+    return lines + ["", "Notes:", "", *FIXED_NOTES, *[f"- {n}" for n in notes]]
+
+
+FIXED_NOTES = [
+    "- LCSTS is Part III with `human_label >= 3` (725 items). The published lead-1 reference is R-1 26.4 /",
+    "  R-2 15.1 / R-L 22.5 (first sentence cut at the first 。！？, character ROUGE without punctuation);",
+    "  the first row reproduces it. Counting punctuation as tokens gives 24.9 / 14.0 / 21.0 instead.",
+    "  The `lead` engine row differs slightly because `summarizer.text.sentences` splits sentences",
+    "  differently (it keeps quotes together and also splits at ASCII ?!).",
+    "- CNN/DM is the 100 SummEval test articles (tokenized text); XSum is the 251 FRANK items.",
+    "- Every system row runs the pipeline of `summarizer run` (`summarizer.api`), checks and repair included.",
+    "- BERTScore and COMET are not reported: their models need a Hugging Face download.",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--llm", action="store_true", help="also run the LLM engine on small samples")
+    parser.add_argument("--out", type=Path, default=REPO / "eval" / "BASELINES.md",
+                        help="where to write the tables (README.md is refreshed only for the default)")
+    parser.add_argument("--cache", type=Path, default=Path(".eval-cache"))
+    parser.add_argument("--reports", type=Path, default=None, help="write an HTML/MD report per run under this folder")
+    args = parser.parse_args(argv)
+
+    settings = api.settings()  # checks and repair on, as `summarizer run` does
+    signatures: dict[str, str] = {}
+    notes: list[str] = []
+    summary_lines = summary_tables(settings, args.llm, args.cache, args.reports, signatures, notes)
+    if args.llm:
+        translation_lines = translation_tables(settings, args.cache, signatures, notes)
+    else:
+        translation_lines = []
+        notes.append("LLM rows: run `python eval/baselines.py --llm` after `summarizer models pull`.")
+    lines = document(args.llm, summary_lines, translation_lines, signatures, notes)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     if args.out == parser.get_default("out"):

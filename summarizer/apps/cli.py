@@ -198,9 +198,10 @@ def check_cmd(
 
     if {from_lang, to_lang} != {"zh", "en"}:
         raise InputError("--from and --to must be zh and en (either order)")
-    src, _ = read_text_arg(source, D.max_bytes)
-    tgt, _ = read_text_arg(translation, D.max_bytes)
-    found = check_translation(src, tgt, from_lang, to_lang, glossary=load_glossary(_glossary(glossary)))
+    settings = api.settings(glossary=_glossary(glossary))  # BISUM_* (glossary, size limit) as every command reads it
+    src, tgt = (read_text_arg(text, settings.max_bytes)[0] for text in (source, translation))
+    found = check_translation(src, tgt, from_lang, to_lang,
+                              glossary=load_glossary(settings.glossary, settings.use_default_glossary))
     for line in check_lines(found):
         typer.echo(line)
     if json_out:

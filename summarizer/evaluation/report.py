@@ -11,13 +11,11 @@ import html
 import io
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from summarizer.evaluation.datasets import EvalSet
+from summarizer.evaluation.result import EvalResult
 from summarizer.evaluation.scoring import ScoreReport
-
-if TYPE_CHECKING:
-    from summarizer.evaluation.runner import EvalResult
 
 WORST_N = 10
 

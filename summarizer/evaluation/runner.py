@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from summarizer import api
 from summarizer.checks.report import check_rates
@@ -30,6 +30,7 @@ from summarizer.errors import InputError
 from summarizer.evaluation.datasets import EvalItem, EvalSet, load_eval_set
 from summarizer.evaluation.predictions import PredictionCache, batches, cache_path, system_key
 from summarizer.evaluation.report import write_reports
+from summarizer.evaluation.result import EvalResult
 from summarizer.evaluation.scoring import ScoreReport, below_threshold, score_summaries, score_translations
 from summarizer.evaluation.scoring.tokenizers import CJK_CHAR
 from summarizer.pipeline import Pipeline
@@ -37,36 +38,6 @@ from summarizer.pipeline import Pipeline
 log = logging.getLogger(__name__)
 TASKS = ("summarization", "translation")
 CHECKED_FIELDS = {"translation": ("translation",), "summarization": ("summary", "summary_translated")}
-
-
-@dataclass
-class EvalResult:
-    task: str
-    data: str  # set short name or file stem
-    data_path: str
-    sample: bool  # scored on the committed sample, not the full set
-    engine: str
-    model: str | None
-    model_hash: str | None
-    report: ScoreReport
-    thresholds: dict[str, float]
-    failed: list[str]  # metrics that missed their threshold
-    timings: dict[str, float]  # seconds_per_item, total_seconds (pipeline time), wall_seconds (this run), new/cached items
-    check_rates: dict[str, Any] | None
-    predictions_path: Path
-    config: dict[str, Any]  # sentences, languages, limit, check/repair, system signature, settings
-    report_paths: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def to_json(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "report"}
-        data["predictions_path"] = str(self.predictions_path)
-        data["report_paths"] = [str(p) for p in self.report_paths]
-        data["scores"] = self.report.to_json()
-        return data
 
 
 @dataclass

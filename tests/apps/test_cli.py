@@ -22,6 +22,20 @@ def test_check_flags_wrong_numbers_and_writes_json(tmp_path, run_cli):
     assert code == 0 and "no problems found" in stdout
 
 
+def test_check_reads_the_environment_as_every_command_does(tmp_path, run_cli, monkeypatch):
+    translation = "Customs took measures 53,200 times and detained 4.16 million batches, 81.6 million items."
+    _, stdout, _ = run_cli("check", "--source", SOURCE, "--translation", translation)
+    assert "glossary term '知识产权'" in stdout
+    monkeypatch.setenv("BISUM_USE_DEFAULT_GLOSSARY", "0")
+    _, stdout, _ = run_cli("check", "--source", SOURCE, "--translation", translation)
+    assert "glossary term" not in stdout
+    source = tmp_path / "source.txt"
+    source.write_text(SOURCE, "utf-8")
+    monkeypatch.setenv("BISUM_MAX_BYTES", "40")
+    code, _, err = run_cli("check", "--source", str(source), "--translation", translation)
+    assert code == 2 and "size limit" in err
+
+
 def test_score_chinese_identical_disjoint_partial(tmp_path, run_cli):
     pred = tmp_path / "pred.jsonl"
     rows = [
