@@ -6,7 +6,8 @@ Each variant runs in its own process (a process loads one CPU backend; BISUM_CPU
   prefill   prompt tokens/s reading 1,000 tokens of a Chinese article's summary prompt (best of 2)
   decode    output tokens/s of one greedy stream after that prompt
   batched   output tokens/s translating 16 FLORES sentences, all streams decoded together (the engine's path)
-`haswell` (AVX2) is what the old `-DGGML_NATIVE=OFF` wheel ran; the variant marked * is the one bisum picks.
+`haswell` (AVX2) is what the old `-DGGML_NATIVE=OFF` wheel ran; the variant marked * is the one bisum picks. An AMX
+variant runs only once its probe passed (`summarizer doctor`); one whose probe died is refused in one line.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from summarizer import api
+from summarizer import api, models
 from summarizer.engines import get_engine
 from summarizer.engines import prompts
 from summarizer.llamacpp import cpu_variants
@@ -94,7 +95,7 @@ def main() -> None:
     variants = [v for v in cpu_variants.available() if v.score > 0]
     if not variants:
         sys.exit(f"this llama-cpp-python wheel has no CPU variants; rebuild it: {cpu_variants.REBUILD}")
-    chosen = cpu_variants.choose(variants).name
+    chosen = cpu_variants.planned(model=models.model_path(api.settings().model), run=True).name  # probed once
     wanted = [n for n in args.variants.split(",") if n] or [v.name for v in variants]
     print(cpu_variants.machine_line())
     print(f"{'variant':16} {'prefill tok/s':>13} {'decode tok/s':>12} {'batched tok/s':>13}")

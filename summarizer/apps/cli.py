@@ -1,4 +1,4 @@
-"""Command line: `summarizer run|summarize|translate|check|score|eval|models|cache|serve`, over `summarizer.api`.
+"""Command line: `summarizer run|summarize|translate|check|score|eval|models|cache|serve|doctor`, over `summarizer.api`.
 
 Flags left out are None, so the BISUM_* environment (and then the defaults) decide: defaults < environment < flags.
 """
@@ -291,18 +291,27 @@ def models_list(verbose: bool = typer.Option(False, "--verbose", "--debug", help
         sha = (m.get("sha256") or "-")[:12]
         typer.echo(f"{m['name']:38} {m['kind']:9} {m['source']:12} {size:>9}  {sha:14} {'yes' if m['present'] else 'no'}")
     if verbose:
+        typer.echo()
         _echo_cpu_variants()
 
 
-def _echo_cpu_variants() -> None:
-    from summarizer.llamacpp import cpu_variants
+def _echo_cpu_variants(model: str | None = None, reprobe: bool = False, run: bool = False) -> bool:
+    from summarizer.llamacpp import doctor as kernels
 
-    variants = cpu_variants.available()
-    chosen = cpu_variants.choose(variants, api.settings().cpu_variant)
-    typer.echo(f"\nllama.cpp CPU kernels: {chosen.name} ({chosen.reason})")
-    for v in variants:
-        mark = "*" if v.name == chosen.name else " "
-        typer.echo(f" {mark} {v.name:16} score {v.score:5}  {v.reason}")
+    lines, ok = kernels.report(api.settings().cpu_variant, model, fresh=reprobe, run=run)
+    typer.echo("\n".join(lines))
+    return ok
+
+
+@app.command()
+def doctor(
+    model: Optional[str] = typer.Option(None, help="GGUF to probe with: path or registry name (default: the offline default once pulled, else a small probe model)."),
+    reprobe: bool = typer.Option(False, "--reprobe", help="Probe again, ignoring the cached verdicts."),
+) -> None:
+    """llama.cpp CPU kernels here: the CPU, every variant and whether it may run, the probe verdicts with timings
+    (an AMX variant must run a real prompt batch cleanly in a child process, and faster), and the one used."""
+    if not _echo_cpu_variants(model, reprobe, run=True):
+        raise typer.Exit(1)
 
 
 @models_app.command("pull")
@@ -314,10 +323,13 @@ def models_pull(name: Optional[str] = typer.Argument(None, help="Default: the of
 
 
 @models_app.command("verify")
-def models_verify(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
-    """Re-hash a pulled model and compare with its pinned SHA-256."""
+def models_verify(name: Optional[str] = typer.Argument(None, help="Default: the offline default model."),
+                  kernels: bool = typer.Option(False, "--kernels", help="Probe the llama.cpp CPU kernels with this model instead (= summarizer doctor).")) -> None:
+    """Re-hash a pulled model and compare with its pinned SHA-256 (--kernels: summarizer doctor)."""
     from summarizer.models import verify
 
+    if kernels:
+        return doctor(name, reprobe=False)
     typer.echo(f"ok {verify(name)}")
 
 

@@ -3,10 +3,12 @@
 A llama-cpp-python wheel built with `GGML_BACKEND_DL=ON GGML_CPU_ALL_VARIANTS=ON` ships one CPU backend per
 instruction-set level (`libggml-cpu-<name>.so`: x64, haswell, skylakex, icelake, zen4, sapphirerapids, ...).
 Left alone, llama.cpp loads the highest-scoring one and judges AMX by CPUID alone; on virtual machines that list
-AMX but never enable the tiles, that variant dies with SIGILL. So bisum loads the variant itself, before llama.cpp
-initialises: each variant's own `ggml_backend_score()` says whether this CPU runs it, and a variant with AMX is
-allowed only where Linux grants the tile state (`arch_prctl(ARCH_REQ_XCOMP_PERM)`). Once a CPU backend is
-registered, llama.cpp's own `ggml_backend_load_all()` is skipped.
+AMX, and even grant the tiles, that variant can still die with SIGILL. So bisum loads the variant itself, before
+llama.cpp initialises: each variant's own `ggml_backend_score()` says whether this CPU runs it; a variant with AMX
+needs the OS to grant the tile state (`arch_prctl(ARCH_REQ_XCOMP_PERM)`) and then a probe in a child process
+(`kernel_probe`): it must run a real quantized prompt batch cleanly and be measured at least FASTER_BY faster than
+the best variant without AMX, else that one is used. Verdicts are cached per CPU and build (`summarizer doctor`
+shows them). Once a CPU backend is registered, llama.cpp's own `ggml_backend_load_all()` is skipped.
 """
 from __future__ import annotations
 
@@ -16,10 +18,13 @@ import logging
 import os
 import platform
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.errors import EngineUnavailable
+from summarizer.llamacpp import kernel_probe
+from summarizer.llamacpp.kernel_probe import ProbeResult
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +32,8 @@ BUILT_IN = "built-in"
 REBUILD = ('CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON" '
            "pip install --no-cache-dir --force-reinstall --no-deps llama-cpp-python")
 _PREFIX, _SUFFIX = "libggml-cpu-", ".so"
+FASTER_BY = 1.05  # an AMX variant must beat the best variant without AMX by this factor in its probe
+Probe = Callable[[str, Path], ProbeResult | None]
 
 # x86 variants as ggml/src/CMakeLists.txt defines them (GGML_CPU_ALL_VARIANTS): the GGML_* features of each.
 X86_FEATURES = ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512", "AVX512_VBMI", "AVX512_VNNI",
@@ -89,13 +96,16 @@ def variant_files(lib_dir: Path | None) -> dict[str, Path]:
     return found
 
 
+def ggml_path(lib_dir: Path) -> Path:
+    """The libggml file libllama links (by soname): wheels hold copies, not symlinks, and a second copy of libggml
+    loaded by another name would keep its own backend registry."""
+    return next((p for p in (lib_dir / "libggml.so.0", lib_dir / "libggml.so") if p.exists()), lib_dir / "libggml.so")
+
+
 def _ggml(lib_dir: Path) -> ctypes.CDLL:
     """llama.cpp's own libggml (and, through it, libggml-base, which the variants link against by soname)."""
     if "ggml" not in _handles:
-        # the file libllama links (by soname): wheels hold copies, not symlinks, and a second copy of libggml
-        # loaded by another name would keep its own backend registry
-        path = next((p for p in (lib_dir / "libggml.so.0", lib_dir / "libggml.so") if p.exists()), lib_dir / "libggml.so")
-        _handles["ggml"] = ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+        _handles["ggml"] = ctypes.CDLL(str(ggml_path(lib_dir)), mode=ctypes.RTLD_GLOBAL)
     return _handles["ggml"]
 
 
@@ -142,38 +152,83 @@ def available(lib_dir: Path | None = None) -> list[Variant]:
     return sorted(found, key=lambda v: (-v.score, v.name))
 
 
-def choose(variants: list[Variant], wanted: str | None = None) -> Variant:
-    """The best runnable variant, or the one asked for (refused with a clear error if it cannot run here)."""
+def choose(variants: list[Variant], wanted: str | None = None, probe: Probe | None = None) -> Variant:
+    """The best runnable variant, or the one asked for (refused with a clear error if it cannot run here).
+    `probe(name, path)` proves AMX variants (see kernel_probe.Prober); without one, AMX is never chosen unasked."""
     if not variants:
         return Variant(BUILT_IN, None, 0, f"kernels linked into this wheel at build time; for run-time choice: {REBUILD}")
     if wanted:
-        match = next((v for v in variants if v.name == wanted), None)
-        if match is None:
-            raise EngineUnavailable(f"no CPU variant {wanted!r}; this wheel has: {', '.join(v.name for v in variants)}")
-        if match.score <= 0:
-            raise EngineUnavailable(f"CPU variant {wanted!r} cannot run here: {match.reason}")
-        return Variant(match.name, match.path, match.score, "asked for")
-    best = variants[0]
-    if best.score <= 0:
+        return _asked_for(variants, wanted, probe)
+    runnable = [v for v in variants if v.score > 0]
+    if not runnable:
         raise EngineUnavailable("no llama.cpp CPU variant runs on this machine")
-    return Variant(best.name, best.path, best.score, "best that runs here")
+    best = runnable[0]
+    plain = next((v for v in runnable if not v.uses_amx), None)
+    if not best.uses_amx or plain is None:
+        return Variant(best.name, best.path, best.score, "best that runs here")
+    use_amx, why = amx_verdict(best, plain, probe)
+    chosen = best if use_amx else plain
+    return Variant(chosen.name, chosen.path, chosen.score, why)
 
 
-def load(wanted: str | None = None) -> Variant:
-    """Register the chosen CPU backend with ggml, once per process, before llama.cpp initialises."""
+def _asked_for(variants: list[Variant], wanted: str, probe: Probe | None) -> Variant:
+    match = next((v for v in variants if v.name == wanted), None)
+    if match is None:
+        raise EngineUnavailable(f"no CPU variant {wanted!r}; this wheel has: {', '.join(v.name for v in variants)}")
+    if match.score <= 0:
+        raise EngineUnavailable(f"CPU variant {wanted!r} cannot run here: {match.reason}")
+    result = probe(match.name, match.path) if probe and match.uses_amx and match.path else None
+    if result is not None and not result.ok:
+        raise EngineUnavailable(f"CPU variant {wanted!r} was refused: its probe on this machine was {result.detail} "
+                                f"(see `summarizer doctor`); unset BISUM_CPU_VARIANT to use the best safe one")
+    return Variant(match.name, match.path, match.score, "asked for")
+
+
+def amx_verdict(amx: Variant, plain: Variant, probe: Probe | None) -> tuple[bool, str]:
+    """Whether the AMX variant may run, and why: it ran its probe cleanly and beat the best plain variant's."""
+    tried = probe(amx.name, amx.path) if probe and amx.path else None
+    if tried is None:
+        return False, f"best that runs safely here; {amx.name} is used only after its probe (run `summarizer doctor`)"
+    if not tried.ok:
+        return False, f"best that runs safely here; {amx.name} refused: {tried.detail} in its probe"
+    base = probe(plain.name, plain.path) if plain.path else None
+    if base is None or not base.ok or not base.tok_s:
+        detail = base.detail if base is not None else "not probed"
+        return False, f"best that runs safely here; {amx.name} ran but could not be compared ({plain.name}: {detail})"
+    speeds = f"{tried.tok_s:.1f} vs {base.tok_s:.1f} prompt tok/s"
+    if tried.tok_s < base.tok_s * FASTER_BY:
+        return False, f"best that runs safely here; {amx.name} ran its probe but is not faster than {plain.name} ({speeds})"
+    return True, f"ran its probe and beat {plain.name} ({speeds})"
+
+
+def load(wanted: str | None = None, model: str | Path | None = None, *, lib_dir: Path | None = None,
+         probe: Probe | None = None) -> Variant:
+    """Register the chosen CPU backend with ggml, once per process, before llama.cpp initialises. `model`: the
+    GGUF about to be used, which an AMX variant's probe runs (None: a small probe model)."""
     with _lock:
         if "active" in _state:
             active = _state["active"]
             if wanted and wanted != active.name:
                 log.warning("CPU variant %s is already loaded; %s needs a new process", active.name, wanted)
             return active
-        lib_dir = library_dir()
-        chosen = choose(available(lib_dir), wanted)
+        lib_dir = lib_dir or library_dir()
+        variants = available(lib_dir)
+        if probe is None and lib_dir is not None:
+            probe = kernel_probe.Prober(Path(model) if model else None, ggml=ggml_path(lib_dir))
+        chosen = choose(variants, wanted, probe)
         if chosen.path is not None:
             _register(lib_dir, chosen.path)
         log.info("llama.cpp CPU kernels: %s (%s)", chosen.name, chosen.reason)
         _state["active"] = chosen
         return chosen
+
+
+def planned(wanted: str | None = None, model: str | Path | None = None, *, run: bool = False) -> Variant:
+    """The variant `load` would pick for `model`, from cached probe verdicts (`run`: probing what is not cached);
+    nothing is loaded in this process."""
+    lib_dir = library_dir()
+    ggml = ggml_path(lib_dir) if lib_dir else None
+    return choose(available(lib_dir), wanted, kernel_probe.Prober(Path(model) if model else None, ggml=ggml, run=run))
 
 
 def _register(lib_dir: Path, path: Path) -> None:
@@ -197,7 +252,7 @@ def describe() -> str:
     variant = active()
     if variant is None:
         try:
-            variant = choose(available())
+            variant = planned()
         except EngineUnavailable as exc:
             return f"none ({exc})"
     return f"{variant.name} ({variant.reason})"

@@ -27,7 +27,8 @@ _TOKENIZER_CONTEXT = 512  # the Llama object's own context is not used for gener
 def load_llama(path: str, threads: int, n_ctx: int = CONTEXT_TOKENS, cpu_variant: str | None = None):
     key = (path, threads, n_ctx)
     with _LOCK:
-        cpu_variants.load(cpu_variant)  # before llama.cpp initialises: it would pick kernels without asking the OS
+        # before llama.cpp initialises (it would trust CPUID); an AMX variant is probed on this very model first
+        cpu_variants.load(cpu_variant, model=path)
         if key not in _LOADED:
             try:
                 from llama_cpp import Llama
