@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
+from summarizer import progress
 from summarizer.config import Settings
 from summarizer.document import Check, Document, Result
 from summarizer.engines.base import Engine
@@ -96,21 +97,48 @@ class Pipeline:
 
         steps: the names to run, in pipeline order (None: all). on_progress hears a StepEvent before each chunk and
         when a step ends. per_article: run each step one article at a time (the page shows each result as soon as it
-        is ready); otherwise a step takes the whole batch so that engines batch segments across articles."""
+        is ready); otherwise a step takes the whole batch so that engines batch segments across articles. The job's
+        `progress.current()` tracker, if any, hears the run, its steps and (from the model worker) its segments."""
         chosen = [(name, step) for name, step in self.steps if steps is None or name in steps]
         unknown = set(steps or ()) - set(STEP_NAMES)
         if unknown:
             raise ValueError(f"unknown pipeline steps: {', '.join(sorted(unknown))}")
         notify = on_progress or (lambda event: None)
+        tracker = progress.current()
+        if tracker is not None:
+            tracker.begin_run(self.workload([name for name, _ in chosen]), [self.size(r) for r in results])
         chunks = [[r] for r in results] if per_article else [results]
         for name, step in chosen:
             done = 0
             for chunk in chunks:
                 notify(StepEvent(name, done, len(results), chunk))
+                if tracker is not None:
+                    tracker.begin_step(name, [id(r) for r in chunk])
                 run_step(name, step, chunk)
                 done += len(chunk)
+                if tracker is not None:
+                    tracker.end_step(name, [self.size(r) for r in chunk])
             notify(StepEvent(name, done, len(results), []))
+        if tracker is not None:
+            tracker.end_run([id(r) for r in results])
         return results
+
+    def workload(self, steps: Sequence[str] | None = None) -> progress.Workload:
+        """What these steps (default: all) do to an article, for the progress estimate."""
+        s, plan = self.settings, translation_plan(self.settings)
+        names = tuple(steps if steps is not None else (name for name, _ in self.steps))
+        engines = {"summarize": self.summarizer, "translate": self.translator,
+                   "check": self.repairer if s.repair else None}
+        model = frozenset(n for n in names if engines.get(n) is not None and getattr(engines[n], "model", "") is not None)
+        return progress.Workload(names, model, s.summary_sentences, s.summary_input_tokens, s.map_reduce_chars,
+                                 s.translate, s.segment_tokens, plan.candidates, plan.context)
+
+    def size(self, r: Result) -> progress.ArticleSize:
+        """The article as the progress estimate sees it, keyed by its Result."""
+        a = r.article
+        return progress.ArticleSize(id(r), len(a.text), source_language(a),
+                                    r.target_lang or target_language(a, self.settings.to), len(a.paragraphs),
+                                    len(r.summary) if r.summary else None, r.error is not None)
 
     def process(self, docs: Iterable[Document]) -> list[Result]:
         return self.run([r for doc in docs for r in prepared_results(doc)])

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Iterator
 
-from tqdm import tqdm
-from tqdm.contrib.logging import logging_redirect_tqdm
-
+from summarizer import progress
 from summarizer.config import Settings
 from summarizer.document import Result
 from summarizer.errors import InputError
@@ -64,18 +61,24 @@ class RecordCounts:
 
 def run_batch(paths: list[str], settings: Settings, out: Path | None, resume: bool = False,
               pipeline: Pipeline | None = None) -> int:
-    """Exit code: 0 all good, 1 some inputs failed, 2 nothing could be processed."""
+    """Exit code: 0 all good, 1 some inputs failed, 2 nothing could be processed.
+
+    Every input is read and prepared before the model starts, so that the job's `progress.current()` tracker (the
+    CLI's bar) knows every article and its size: the time left is priced in tokens from the first step on."""
     inputs = [(name, path) for name, path in expand_paths(paths)
               if out is None or path is None or path.resolve() != out.resolve()]
     if not inputs:
         raise InputError("no input files found")
     pipeline = pipeline or build_pipeline(settings)
     single = len(inputs) == 1
-    with JsonlSink(out, resume=resume) as sink, logging_redirect_tqdm():
+    with JsonlSink(out, resume=resume) as sink:
         counts = RecordCounts(sink)
-        bar = tqdm(total=len(inputs), unit="file", file=sys.stderr, disable=single, dynamic_ncols=True)
+        files = list(iter_pending(inputs, paths, settings, sink.done))
+        tracker = progress.current()
+        if tracker is not None:
+            tracker.expect(pipeline.workload(), [pipeline.size(r) for pending, _ in files for r in pending])
         buffer: list[Result] = []
-        for pending, errors in iter_pending(inputs, paths, settings, sink.done):
+        for pending, errors in files:
             if single and errors and not sink.done and not pending:
                 raise InputError(errors[0]["error"])
             for error in errors:
@@ -83,9 +86,7 @@ def run_batch(paths: list[str], settings: Settings, out: Path | None, resume: bo
             buffer.extend(pending)
             if len(buffer) >= BATCH_ARTICLES:
                 _flush(buffer, pipeline, counts)
-            bar.update(1)
         _flush(buffer, pipeline, counts)
-        bar.close()
     if counts.failed and not counts.ok and not sink.done:
         return 2
     return 1 if counts.failed else 0
@@ -93,6 +94,7 @@ def run_batch(paths: list[str], settings: Settings, out: Path | None, resume: bo
 
 def _flush(buffer: list[Result], pipeline: Pipeline, counts: RecordCounts) -> None:
     """Run the pipeline over the gathered articles and write their records as they finish."""
-    for r in pipeline.run(buffer):
-        counts.write(r.to_record())
+    if buffer:
+        for r in pipeline.run(buffer):
+            counts.write(r.to_record())
     buffer.clear()

@@ -34,6 +34,7 @@ from summarizer.evaluation.result import EvalResult
 from summarizer.evaluation.scoring import ScoreReport, below_threshold, score_summaries, score_translations
 from summarizer.evaluation.scoring.tokenizers import CJK_CHAR
 from summarizer.pipeline import Pipeline
+from summarizer.progress import Progress, current as job_progress
 
 log = logging.getLogger(__name__)
 TASKS = ("summarization", "translation")
@@ -163,10 +164,33 @@ def predict(task: str, eval_set: EvalSet, system: System, out_dir: Path | None,
         return [prediction_row(task, cross, r) for r in results]
 
     started = time.perf_counter()
-    new = cache.fill(eval_set.items, batch, system.settings.batch_size, progress, f"{eval_set.name} {system.label}",
-                     together=document_url if documents else None)
+    tracker = job_progress()
+    if tracker is not None:
+        expect_pending(tracker, pending_texts(cache, eval_set.items, documents), system, eval_set.source_lang)
+    new = cache.fill(eval_set.items, batch, system.settings.batch_size, progress and tracker is None,
+                     f"{eval_set.name} {system.label}", together=document_url if documents else None)
     return cache, {"wall_seconds": round(time.perf_counter() - started, 3), "new_items": new,
                    "cached_items": len(eval_set.items) - new}
+
+
+def expect_pending(tracker: Progress, texts: list[str], system: System, source_lang: str) -> None:
+    """Tell the job's progress tracker (the CLI's) what is to come, in the order the batches will run it."""
+    if not texts:
+        return
+    runner = system.pipeline()
+    sizes = [runner.size(r) for r in api.text_results(texts, source_lang, "<eval>")]
+    for size in sizes:
+        size.key = None  # tied to the Results the batches make, in order
+    tracker.expect(runner.workload(), sizes)
+
+
+def pending_texts(cache: PredictionCache, items: Sequence[EvalItem], documents: bool) -> list[str]:
+    """The texts the pipeline will be given for the items not cached yet (a document's items joined in one, as
+    `document_rows` does), for the progress estimate."""
+    todo = [item for item in items if item.id not in cache.rows or cache.rows[item.id].get("error")]
+    if not documents:
+        return [item.source for item in todo]
+    return ["\n".join(i.source.replace("\n", " ") for i in group) for group in batches(todo, 1, document_url)]
 
 
 def document_url(item: EvalItem) -> str | None:

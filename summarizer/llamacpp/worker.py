@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from summarizer.llamacpp.batch import BatchedDecoder, Stream
 from summarizer.generation import Sampling
+from summarizer.progress import Progress
 from summarizer.request import RequestContext
 from summarizer.errors import ModelError
 
@@ -34,6 +35,7 @@ class _Call:
     speculative: bool
     drafting: str | None
     sampling: Sequence[Sampling | None] | None = None
+    progress: Progress | None = None  # the job's tracker: hears segments queued and done, and the tokens
     submitted: float = field(default_factory=time.monotonic)
     streams: list[Stream] = field(default_factory=list)
     waiting: deque = field(default_factory=deque)
@@ -69,10 +71,11 @@ class ModelWorker:
 
     def run(self, prompts: Sequence[list[int]], max_new_tokens: Sequence[int], speculative: bool = False,
             drafting: str | None = None, ctx: RequestContext | None = None,
-            sampling: Sequence[Sampling | None] | None = None) -> tuple[list[list[int]], list[bool]]:
+            sampling: Sequence[Sampling | None] | None = None,
+            progress: Progress | None = None) -> tuple[list[list[int]], list[bool]]:
         """Token ids and truncation flags for each prompt, decoded in the shared batch; raises the request's
-        RequestCancelled / TimeLimitExceeded if it stops first."""
-        call = _Call(ctx, prompts, max_new_tokens, speculative, drafting, sampling)
+        RequestCancelled / TimeLimitExceeded if it stops first. progress: told of the segments and tokens."""
+        call = _Call(ctx, prompts, max_new_tokens, speculative, drafting, sampling, progress)
         with self._cv:
             self._inbox.append(call)
             if self._thread is None or not self._thread.is_alive():
@@ -91,6 +94,7 @@ class ModelWorker:
                 while not self._inbox and not self._calls:
                     self._cv.wait()
                 new, self._inbox = self._inbox, []
+            started, before = time.monotonic(), (self.decoder.stats.prompt_read, self.decoder.stats.generated)
             try:
                 for call in new:
                     self._take(call)
@@ -98,6 +102,7 @@ class ModelWorker:
                 self._update_positions()
                 finished = self.decoder.step(self._next_waiting)
                 self._report(finished)
+                self._tell_progress(time.monotonic() - started, before)
             except Exception as exc:  # a failed decode: every caller gets the error, the decoder starts clean
                 log.exception("the model worker's decode failed")
                 self._fail_all(ModelError(f"llama.cpp decoding failed: {exc}"), new)
@@ -107,6 +112,7 @@ class ModelWorker:
         call.waiting = deque(call.streams)
         call.unfinished = len(call.streams)
         call.reported = [0] * len(call.streams)
+        _tell(call.progress, "segments_queued", len(call.streams))
         if not call.streams:
             call.done.set()
             return
@@ -163,8 +169,20 @@ class ModelWorker:
                 continue
             call.running -= 1
             call.unfinished -= 1
+            _tell(call.progress, "segment_done", len(s.out))
             if call.unfinished == 0:
                 self._finish(call)
+
+    def _tell_progress(self, seconds: float, before: tuple[int, int]) -> None:
+        """This step's seconds and tokens, to the trackers of the calls in it (shared by their running streams)."""
+        weights: dict[Progress, int] = {}
+        for c in self._calls:
+            if c.progress is not None:
+                weights[c.progress] = weights.get(c.progress, 0) + max(c.running, 1)
+        read, written = self.decoder.stats.prompt_read - before[0], self.decoder.stats.generated - before[1]
+        total = sum(weights.values())
+        for tracker, weight in weights.items():
+            _tell(tracker, "decoded", seconds * weight / total, read * weight / total, written * weight / total)
 
     def _stop_ended(self) -> None:
         """Calls of requests cancelled or past their limit: queued segments go now, running ones at this step."""
@@ -197,3 +215,13 @@ class ModelWorker:
         for call in list(self._calls) + [c for c in arriving if not c.done.is_set()]:
             call.error = error
             self._finish(call)
+
+
+def _tell(tracker: Progress | None, event: str, *args) -> None:
+    """A progress event; a failing tracker never stops the decoding."""
+    if tracker is None:
+        return
+    try:
+        getattr(tracker, event)(*args)
+    except Exception:
+        log.debug("progress %s failed", event, exc_info=True)
