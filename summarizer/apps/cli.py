@@ -66,6 +66,25 @@ def _glossary(path: Path | None) -> str | None:
     return str(path) if path else None
 
 
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress on stderr, and only warnings and errors.")
+
+
+def _quiet_logs(quiet: bool) -> None:
+    """--quiet: warnings and errors only (--debug still shows everything)."""
+    logger = logging.getLogger("summarizer")
+    if quiet and logger.getEffectiveLevel() == logging.INFO:
+        logger.setLevel(logging.WARNING)
+
+
+def _progress(quiet: bool, unit: str = "articles"):
+    """The job's progress on stderr, never stdout: a bar on a terminal, else a log line every 10 s, with the time
+    left priced in tokens; --quiet shows none."""
+    _quiet_logs(quiet)
+    from summarizer.apps.progress_bar import shown
+
+    return shown(enabled=not quiet, unit=unit)
+
+
 @app.command()
 @quality_options
 def run(
@@ -88,6 +107,7 @@ def run(
     executor: str = typer.Option("local", help="local, or ray to run on Ray Data (pip install 'bisum[ray]')."),
     ray_address: Optional[str] = typer.Option(None, help="Ray cluster address (default: start Ray locally)."),
     workers: int = typer.Option(1, min=1, help="Ray actors per model."),
+    quiet: bool = QUIET,
     quality_flags: dict = None,
 ) -> None:
     """Run the whole pipeline over articles and write one JSONL record per article."""
@@ -103,10 +123,13 @@ def run(
     if executor == "ray":
         from summarizer.batch.distributed import run_ray
 
+        _quiet_logs(quiet)
         raise typer.Exit(run_ray(paths, settings, out, resume=resume, address=ray_address, workers=workers))
     from summarizer.batch.local import run_batch
 
-    raise typer.Exit(run_batch(paths, settings, out, resume=resume))
+    with _progress(quiet):
+        code = run_batch(paths, settings, out, resume=resume)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -118,12 +141,14 @@ def summarize(
     length: Optional[int] = typer.Option(None, "--length", "-n", help=f"Sentences [default: {D.summary_sentences}]."),
     to: Target = typer.Option(Target.none, "--to", help="Also translate the summary (auto = the other language)."),
     max_bytes: Optional[int] = typer.Option(None),
+    quiet: bool = QUIET,
     quality_flags: dict = None,
 ) -> None:
     """Print a summary of each article in the input."""
     settings = api.settings(engine=engine, model=model, summary_sentences=length, to=to, translate="summary",
                             check=False, max_bytes=max_bytes, **quality_flags)
-    results = api.process(source, settings)
+    with _progress(quiet):
+        results = api.process(source, settings)
     for r in results:
         if r.error:
             raise BisumError(r.error)
@@ -147,12 +172,14 @@ def translate_cmd(
     glossary: Optional[Path] = typer.Option(None),
     max_bytes: Optional[int] = typer.Option(None),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write {'checks': [...]} here instead of stderr."),
+    quiet: bool = QUIET,
     quality_flags: dict = None,
 ) -> None:
     """Print the translation of the input line by line, checked and repaired exactly as the HTTP API's /translate
     does; the flags go to stderr (or to --json)."""
     settings = api.settings(engine=engine, model=model, glossary=_glossary(glossary), max_bytes=max_bytes, **quality_flags)
-    [result] = api.translate(source, settings, from_lang, to.value)
+    with _progress(quiet):
+        [result] = api.translate(source, settings, from_lang, to.value)
     if result.error:
         raise BisumError(result.error)
     typer.echo(result.translation or "")
@@ -255,6 +282,7 @@ def eval_cmd(
     fail_under: List[str] = typer.Option([], "--fail-under", help="metric=value; exit 1 when a metric is worse."),
     tokenize: Optional[str] = typer.Option(None, help="ROUGE tokens for Chinese: char (default) or jieba."),
     embedding: bool = typer.Option(False, help="Add cross-lingual embedding similarity."),
+    quiet: bool = QUIET,
     quality_flags: dict = None,
 ) -> None:
     """Run the system on an evaluation set and score it (resumable, cached)."""
@@ -263,11 +291,11 @@ def eval_cmd(
     from summarizer.evaluation.scoring import format_table
 
     settings = api.settings(model=model, repair=repair, check=repair, **quality_flags)
-    result = run_eval(
-        task=task.value, data=data, engine=engine, limit=limit, settings=settings, out_dir=out, report_dir=report,
-        fail_under=_thresholds(fail_under), sentences=summary_length, tokenize=tokenize, embedding=embedding,
-        progress=sys.stderr.isatty(),
-    )
+    with _progress(quiet, unit="texts"):
+        result = run_eval(
+            task=task.value, data=data, engine=engine, limit=limit, settings=settings, out_dir=out, report_dir=report,
+            fail_under=_thresholds(fail_under), sentences=summary_length, tokenize=tokenize, embedding=embedding,
+        )
     typer.echo(format_table(result.report))
     if result.check_rates:
         typer.echo("check rates (share of items): " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in result.check_rates.items()))

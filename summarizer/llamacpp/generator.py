@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from summarizer import models, request
+from summarizer import models, progress, request
 from summarizer.llamacpp import cpu_variants
 from summarizer.generation import Generation, Sampling
 from summarizer.errors import EngineUnavailable, ModelError
@@ -108,7 +108,8 @@ class LlamaCppGenerator:
         if ctx is not None:
             ctx.check()
             ctx.begin_call(len(prompts))
-        ids, truncated = self.worker().run(prompts, max_new_tokens, self.speculative, self.drafting, ctx, sampling)
+        ids, truncated = self.worker().run(prompts, max_new_tokens, self.speculative, self.drafting, ctx, sampling,
+                                           progress.current())
         return [Generation(self.text(t).strip(), cut) for t, cut in zip(ids, truncated)]
 
     def text(self, ids: list[int], errors: str = "replace") -> str:
