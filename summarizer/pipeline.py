@@ -20,7 +20,7 @@ from summarizer.engines.quality import translation_plan
 from summarizer.errors import BisumError, EngineUnavailable, ModelError
 from summarizer.prepare import prepare_articles
 from summarizer.prepare.detect import source_language, target_language
-from summarizer.summaries import grounded_summaries
+from summarizer.summaries import grounded_summaries, guard_translated_summary, instruction_removals
 from summarizer.terms import TermSet
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ class Pipeline:
         extractive = get_engine("extractive", self.settings)
         for lang, group in _group(results, lambda r: source_language(r.article)):
             drafts = grounded_summaries([r.article.text for r in group], lang, self.settings.summary_sentences,
-                                        self.summarizer, extractive, self.terms)
+                                        self.summarizer, extractive, self.terms,
+                                        removed=[instruction_removals(r.article) for r in group])
             for r, draft in zip(group, drafts):
                 r.summary = draft.text
                 r.engine, r.model = self.summarizer.name, self.summarizer.model
@@ -74,6 +75,7 @@ class Pipeline:
             outs = iter(self.translator.translate([r.summary or "" for r in group] + articles, lang, target, self.terms))
             for r in group:
                 r.summary_translated = _accepted(r, next(outs), "summary_translated")
+                guard_translated_summary(r)
             for r in group if mode == "full" else []:
                 _full_translation(r, next(outs))
             for r in group:
