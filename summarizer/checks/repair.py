@@ -2,6 +2,7 @@
 
 Three passes, shared by the pipeline and the benchmarks:
 1. rules (`fix_numbers`): numbers rewritten from the source's value and currency (万/亿 scale errors, 亿元 written as "$");
+   dates the model completed (`fix_dates`: "26日" written "On December 26, 2018" -> "On the 26th");
 2. the model: what is still flagged, re-translated in one batch with the problems listed (`Repairer.repair`);
 3. rules after the model: names swapped for other real names put back (`swaps`), and Chinese still left in
    English output rendered by glossary, lexicon, then pinyin (`leftovers`).
@@ -95,13 +96,27 @@ def after_model_repair(item: RepairItem, terms: Terms | None) -> None:
 
 
 def rule_repair(item: RepairItem, terms: Terms | None) -> bool:
-    """Rewrite the flagged numbers by rule, kept only if verified; True when nothing is left for the model."""
+    """Rewrite the flagged numbers and invented dates by rule, each kept only if verified; True when nothing is
+    left for the model."""
     fixed, rewrites = fix_numbers(item.source, item.translation, item.source_lang, item.target_lang)
     numbers = [c for c in item.flagged if c.type == "number"]
-    if not keep_rule_fix(item, terms, numbers, fixed, rewrites, "numbers"):
+    kept = keep_rule_fix(item, terms, numbers, fixed, rewrites, "numbers")
+    if not (fix_dates(item, terms) or kept):
         return False
     item.flagged = [c for c in item.flagged if c.repair is None]
     return not item.flagged or item.errors(item.translation, terms) == 0
+
+
+def fix_dates(item: RepairItem, terms: Terms | None) -> bool:
+    """A day the source gives without a month, completed with a month and year ("26日" -> "On December 26,
+    2018"), rewritten as "the 26th"; an invented year after a right date dropped (`checks.dates`)."""
+    from summarizer.checks.dates import fix_invented_dates, is_date_check
+
+    dates = [c for c in item.flagged if is_date_check(c)]
+    if not dates or (item.source_lang, item.target_lang) != ("zh", "en"):
+        return False
+    fixed, rewrites = fix_invented_dates(item.source, item.translation)
+    return keep_rule_fix(item, terms, dates, fixed, rewrites, "dates")
 
 
 def keep_rule_fix(item: RepairItem, terms: Terms | None, checks: list[Check], fixed: str, rewrites: list[str],

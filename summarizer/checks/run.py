@@ -5,7 +5,9 @@ from typing import Any
 
 from summarizer.checks.alignment import alignment_checks
 from summarizer.checks.common import clip
+from summarizer.checks.dates import date_checks
 from summarizer.checks.form import check_form
+from summarizer.checks.grounding import grounding_checks
 from summarizer.checks.numbers import number_checks
 from summarizer.checks.summary import check_summary
 from summarizer.checks.terms import entity_checks, name_checks, term_checks
@@ -24,7 +26,8 @@ def check_translation(
     embedder: Any = "auto",
     form: bool = True,
 ) -> list[Check]:
-    """All checks of `target` as a translation of `source` (numbers, terms, entities, omission, addition, form)."""
+    """All checks of `target` as a translation of `source` (numbers, terms, entities, names and dates with no
+    source, omission, addition, form)."""
     source, target = source or "", target or ""
     if not source.strip():
         return []
@@ -34,6 +37,8 @@ def check_translation(
     found += term_checks(source, target, source_lang, target_lang, glossary)
     found += entity_checks(source, target, source_lang, target_lang)
     found += name_checks(source, target, source_lang, target_lang, glossary)
+    found += grounding_checks(source, target, source_lang, target_lang, _glossary(glossary))
+    found += date_checks(source, target, source_lang, target_lang)
     found += alignment_checks(source, target, source_lang, target_lang, embedder)
     if form:
         found += check_form(target, target_lang, source=source, source_lang=source_lang)
@@ -53,6 +58,13 @@ def check_results(results: list[Result], glossary: Glossary | Terms | None = Non
         for i, (src, tgt) in enumerate(r.translation_pairs or []):
             found += _tag(check_translation(src, tgt, lang, r.target_lang, glossary), "translation", i)
         r.checks.extend(found)
+
+
+def _glossary(glossary: Glossary | Terms | None) -> Glossary:
+    from summarizer.checks.terms import glossary_of
+    from summarizer.terms.glossary import load_glossary
+
+    return load_glossary() if glossary is None else glossary_of(glossary)
 
 
 def _tag(found: list[Check], field_name: str, paragraph: int | None = None) -> list[Check]:

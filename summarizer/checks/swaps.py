@@ -2,12 +2,14 @@
 
 A required rendering is missing, and the translation holds a place or organisation name that the lexicon knows
 under Chinese that is not in the source: when there is exactly one such stranger of the missing name's kind,
-it is the swap, and the required rendering replaces it.
+it is the swap, and the required rendering replaces it. `swap_hint` names the likely swap in the grounding
+check's message, in both directions.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from summarizer.terms.glossary import Glossary
 
@@ -55,3 +57,19 @@ def fix_swapped_names(source: str, translation: str, glossary: Glossary | None) 
             translation = re.sub(r"\b(District|County|Province|Town|Subdistrict) \1\b", r"\1", translation)
             rewrites.append(f"{strangers[0]!r} -> {wanted!r} (for {missing.zh!r})")
     return translation, rewrites
+
+
+class Absent(NamedTuple):
+    """A name of the source that the translation lacks: its source form, the form the translation should have, kind."""
+    source: str
+    expected: str
+    kind: str
+
+
+def swap_hint(kind: str, absent: list[Absent]) -> str:
+    """"in place of 北京 ('Beijing')?" when exactly one name of the stranger's kind is missing from the translation:
+    the stranger most likely took its place (both directions: 北京 -> "Shanghai", "Beijing" -> 上海)."""
+    same = [a for a in absent if a.kind == kind]
+    if kind not in ("place", "org", "person") or len(same) != 1:
+        return ""
+    return f"in place of {same[0].source!r} ({same[0].expected!r})?"
