@@ -135,6 +135,7 @@ class Snapshot:
     done: int
     total: int
     segments_done: int
+    running: int
     segments: int
     read: int
     written: int
@@ -152,7 +153,7 @@ class Snapshot:
     def line(self) -> str:
         parts = [f"{self.done}/{self.total} {self.unit}"]
         if self.segments:
-            parts.append(f"{self.segments_done}/{self.segments} segments")
+            parts.append(f"{self.segments_done}/{self.segments} segments" + (self.running > 0) * f" ({self.running} running)")
         if self.read_per_s is not None:
             parts.append(f"{_count(self.read)} tokens read ({self.read_per_s:.0f}/s), {_count(self.written)} written "
                          f"({self.written_per_s:.0f}/s)")
@@ -202,6 +203,8 @@ class Progress:
         self.segments = self.segments_done = 0
         self.segment_written = 0.0  # by the running step's finished segments
         self.started: float | None = None
+        self.reported = 0.0  # when what is left was last priced (a report from the model, a step's end)
+        self.running = 0  # segments the model is working on
         self.first_decode: float | None = None
         self.units_done = 0
         self._lock = threading.RLock()
@@ -236,7 +239,7 @@ class Progress:
         with self._lock:
             self.step, self.chunk = step, set(keys)
             self.step_tokens = [0.0, 0.0]
-            self.segments = self.segments_done = 0
+            self.segments = self.segments_done = self.running = 0
             self.segment_written = 0.0
             self._show(force=True)
 
@@ -257,6 +260,7 @@ class Progress:
                     article.todo.update({name: later[name] for name in article.todo})
                 if size.failed:
                     article.todo.clear()
+            self.reported = self.clock()
             self.measured[step] = _plus(self.measured.get(step), self.step_tokens)
             self.estimated[step] = _plus(self.estimated.get(step), guess)
             log.debug("progress: %s of %d articles read %.0f tokens (estimated %.0f), wrote %.0f (estimated %.0f); "
@@ -277,35 +281,55 @@ class Progress:
         with self._lock:
             self.segments += count
 
+    def segment_started(self) -> None:
+        with self._lock:
+            self.running += 1
+            self._show()
+
     def segment_done(self, written: int) -> None:
         with self._lock:
             self.segments_done += 1
+            self.running = max(self.running - 1, 0)
             self.segment_written += written
             self._show()
 
     def decoded(self, seconds: float, read: float, written: float) -> None:
         """One decode step of the model worker (this tracker's share of it)."""
         with self._lock:
-            self.first_decode = self.first_decode if self.first_decode is not None else self.clock() - seconds
+            self.reported = self.clock()
+            self.first_decode = self.first_decode if self.first_decode is not None else self.reported - seconds
             self.fit.add(seconds, read, written)
             self.step_tokens = [self.step_tokens[0] + read, self.step_tokens[1] + written]
             self._show()
 
+    def refresh(self) -> None:
+        """Show the state now (a ticker calls this: the time left counts down between the model's reports)."""
+        with self._lock:
+            self._show()
+
     # --- what is left
     def left(self) -> float | None:
-        """Seconds left: remaining tokens at the fitted costs, times the wall time per second of model work."""
+        """Seconds left: what was left at the last report, less the time since (the work went on meanwhile)."""
         with self._lock:
-            read, written = self._tokens_left()
-            if self.fit.samples:
-                a, b = self.fit.costs()
-                outside = (self.clock() - self.first_decode) / self.fit.seconds if self.fit.seconds > 5 else 1.0
-                return (a * read + b * written) * min(max(outside, 1.0), 4.0)
-            total = sum(len(a.todo) for a in self.articles.values()) + self.units_done
-            if self.units_done and self.started is not None:  # no token reports: by article steps
-                return (self.clock() - self.started) * (total - self.units_done) / self.units_done
-            if read or written:
-                return self.fit.a0 * read + self.fit.b0 * written
-            return None
+            priced = self._priced_left()
+            if priced is None:
+                return None
+            return max(priced - (self.clock() - self.reported), 0.05 * priced)
+
+    def _priced_left(self) -> float | None:
+        """Seconds left as of the last report: remaining tokens at the fitted costs, times the wall time per
+        second of model work (without token reports: the time per article step so far)."""
+        read, written = self._tokens_left()
+        if self.fit.samples:
+            a, b = self.fit.costs()
+            outside = (self.reported - self.first_decode) / self.fit.seconds if self.fit.seconds > 5 else 1.0
+            return (a * read + b * written) * min(max(outside, 1.0), 4.0)
+        total = sum(len(a.todo) for a in self.articles.values()) + self.units_done
+        if self.units_done:  # no token reports: by article steps
+            return (self.reported - self.started) * (total - self.units_done) / self.units_done
+        if read or written:
+            return self.fit.a0 * read + self.fit.b0 * written
+        return None
 
     def _tokens_left(self) -> tuple[float, float]:
         read = written = 0.0
@@ -338,7 +362,7 @@ class Progress:
             return Snapshot(
                 step=self.step or ("done" if self._finished() else "waiting"), unit=self.unit,
                 done=sum(a.done for a in self.articles.values()), total=len(self.articles),
-                segments_done=self.segments_done, segments=self.segments,
+                segments_done=self.segments_done, running=self.running, segments=self.segments,
                 read=int(self.fit.read), written=int(self.fit.written), read_per_s=rates[0], written_per_s=rates[1],
                 elapsed=self.clock() - self.started if self.started is not None else 0.0,
                 left=0.0 if self._finished() else self.left())
@@ -357,7 +381,7 @@ class Progress:
 
     def _start(self) -> None:
         if self.started is None:
-            self.started = self.clock()
+            self.started = self.reported = self.clock()
 
     def _show(self, force: bool = False) -> None:
         if self.display is not None and self.started is not None:

@@ -96,6 +96,9 @@ def test_time_left_is_tokens_left_at_the_measured_rates():
     assert (1 / a, 1 / b) == pytest.approx((50, 10), rel=0.1)
     read, written = tracker._tokens_left()
     assert tracker.left() == pytest.approx(read * a + written * b)
+    clock.now += 10  # no report for 10 s: the work went on meanwhile, the time left counts down
+    assert tracker.left() == pytest.approx(read * a + written * b - 10)
+    assert tracker.snapshot().fraction > 0
 
 
 def test_finished_steps_scale_the_estimates_of_the_steps_to_come():
@@ -119,6 +122,9 @@ def test_the_running_step_counts_its_unfinished_segments_at_the_finished_ones_le
     tracker.begin_step("summarize", [0, 1])
     guess = sum(tracker.articles[i].todo["summarize"][1] for i in range(2))
     tracker.segments_queued(10)
+    for _ in range(4):
+        tracker.segment_started()
+    assert "0/10 segments (4 running)" in tracker.snapshot().line()
     for _ in range(2):  # two segments done, each 4x longer than the whole step was guessed to be / 10
         tracker.decoded(1.0, 0.0, guess * 0.4)
         tracker.segment_done(int(guess * 0.4))
@@ -222,6 +228,6 @@ def test_the_model_worker_reports_segments_and_tokens(tiny_visible):
     conversations = [[{"role": "user", "content": text}] for text in ("hello", "你好", "海关")]
     with progress.scope(tracker):
         gen.generate(conversations, [6, 6, 6])
-    assert tracker.segments == 3 and tracker.segments_done == 3
+    assert tracker.segments == 3 and tracker.segments_done == 3 and tracker.running == 0
     assert tracker.fit.written == 18 and tracker.segment_written == 18
     assert tracker.fit.read > 0 and tracker.fit.samples >= 6 and tracker.fit.seconds > 0

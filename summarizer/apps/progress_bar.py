@@ -9,6 +9,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import time
 from contextlib import contextmanager, nullcontext
 from typing import Iterator, TextIO
@@ -92,8 +93,19 @@ def shown(enabled: bool = True, unit: str = "articles", stream: TextIO | None = 
         from tqdm.contrib.logging import logging_redirect_tqdm
 
         redirect = logging_redirect_tqdm([logging.getLogger("summarizer"), logging.root])
+    stop = threading.Event()
+    ticker = threading.Thread(target=_tick, args=(tracker, stop), name="bisum-progress", daemon=True)
     with redirect, scope(tracker):
+        ticker.start()
         try:
             yield tracker
         finally:
+            stop.set()
+            ticker.join()
             tracker.close()
+
+
+def _tick(tracker: Progress, stop: threading.Event, every: float = 1.0) -> None:
+    """Redraw each second, so that the clock and the bar move while the model is inside a long step."""
+    while not stop.wait(every):
+        tracker.refresh()

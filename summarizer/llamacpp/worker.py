@@ -138,6 +138,7 @@ class ModelWorker:
         if call.running == 0 and len(call.waiting) == len(call.streams) and call.ctx is not None:
             call.ctx.add_wait(time.monotonic() - call.submitted)
         call.running += 1
+        _tell(call.progress, "segment_started")
         self._turn += 1
         self._turns[call.owner] = self._turn
         return call.waiting.popleft()
