@@ -11,9 +11,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engine", default="extractive", help="default summarizer: extractive (the model translates), auto, lead, llm, llamacpp, seq2seq")
     args = parser.parse_args(argv)
 
+    from summarizer import api
     from summarizer.apps.web import launch
 
-    launch(host=args.host, port=args.port, engine=args.engine)
+    # one base for every request: defaults < BISUM_* environment < --engine
+    launch(api.settings(engine=args.engine), host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

@@ -309,12 +309,14 @@ class Progress:
 
     # --- what is left
     def left(self) -> float | None:
-        """Seconds left: what was left at the last report, less the time since (the work went on meanwhile)."""
+        """Seconds left: what was left at the last report, less the time since (the work went on meanwhile); once
+        the wait for news outlasts half of that, at least as long again as it has lasted (the estimate was short)."""
         with self._lock:
             priced = self._priced_left()
             if priced is None:
                 return None
-            return max(priced - (self.clock() - self.reported), 0.05 * priced)
+            since = self.clock() - self.reported
+            return max(priced - since, since)
 
     def _priced_left(self) -> float | None:
         """Seconds left as of the last report: remaining tokens at the fitted costs, times the wall time per

@@ -98,6 +98,8 @@ def test_time_left_is_tokens_left_at_the_measured_rates():
     assert tracker.left() == pytest.approx(read * a + written * b)
     clock.now += 10  # no report for 10 s: the work went on meanwhile, the time left counts down
     assert tracker.left() == pytest.approx(read * a + written * b - 10)
+    clock.now += read * a + written * b  # no news for longer than the estimate: as long again as the wait so far
+    assert tracker.left() == pytest.approx(read * a + written * b + 10)
     assert tracker.snapshot().fraction > 0
 
 

@@ -5,7 +5,6 @@ Flags left out are None, so the BISUM_* environment (and then the defaults) deci
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -15,7 +14,7 @@ import typer
 
 from summarizer import api
 from summarizer.apps.quality_options import quality_options
-from summarizer.config import ENV_PREFIX, Settings, debug_enabled
+from summarizer.config import Settings, debug_enabled
 from summarizer.engines import ENGINE_NAMES
 from summarizer.errors import BisumError, InputError
 
@@ -400,12 +399,9 @@ def serve(
     --quality and the method flags are the defaults of the page and of both APIs; a request may choose its level."""
     from summarizer.apps.web import launch
 
-    flags = {"api_key": api_key, "request_timeout": request_timeout, **quality_flags}
-    api.settings(**flags)  # validated here: a bad value is one line, before anything starts
-    for name, value in flags.items():  # every request reads Settings.load(): flags beat the environment
-        if value is not None:
-            os.environ[ENV_PREFIX + name.upper()] = str(value)
-    launch(host=host, port=port, engine=engine.value)
+    # the one base of every request: defaults < BISUM_* environment < these flags (validated: a bad value is one line)
+    base = api.settings(engine=engine.value, api_key=api_key, request_timeout=request_timeout, **quality_flags)
+    launch(base, host=host, port=port)
 
 
 def main(argv: list[str] | None = None) -> None:

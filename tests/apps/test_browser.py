@@ -22,6 +22,7 @@ pytest.importorskip("gradio")
 
 from conftest import seed  # noqa: E402
 
+from summarizer import api  # noqa: E402
 from summarizer.apps import web  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,7 +65,7 @@ def served(engine: str) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = web.launch(port=port, engine=engine, block=False, quiet=True)
+    app = web.launch(api.settings(engine=engine), port=port, block=False, quiet=True)  # BISUM_* read now, once
     try:
         yield app.url
     finally:
@@ -177,7 +178,7 @@ def test_failed_translation_and_removed_instruction_are_flagged(page_url, browse
 
 # --- streaming: a tiny llama.cpp model writes while the editor watches ------------------------------------------
 
-# The page polls the model every service.POLL_S (0.25 s). The default tiny model (2 layers) writes a 3-sentence
+# The page reads the model's streamed text every service.POLL_S (0.25 s). The default tiny model (2 layers) writes a 3-sentence
 # summary in about 1 s on a busy 2-core machine: too little for an idle, faster one. 8 layers (llama.cpp's cost per
 # token grows with them) and a 5-sentence budget (70 tokens a sentence + 24, and a retry at 1.5x) stream the summary
 # for about 5 s there; a smaller translation budget keeps the rest of the run short.

@@ -133,24 +133,15 @@ def test_bad_quality_values_are_one_error_line(no_quality_env, run_cli, command,
     assert lines[0].startswith("bisum: error: ") and message in lines[0]
 
 
-@pytest.fixture
-def restored_environ():
-    """`serve` writes its flags into os.environ (for every request's Settings.load()): undo that afterwards."""
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-def test_serve_makes_the_quality_flags_the_page_default(no_quality_env, restored_environ, monkeypatch, run_cli):
+def test_serve_makes_the_quality_flags_the_page_default(no_quality_env, monkeypatch, run_cli):
     pytest.importorskip("gradio")
     from summarizer.apps import web
-    from summarizer.config import Settings
 
-    seen = []
-    monkeypatch.setattr(web, "launch", lambda **kwargs: seen.append(Settings.load()))
+    seen, environ = [], dict(os.environ)
+    monkeypatch.setattr(web, "launch", lambda base, **kwargs: seen.append(base))  # the one base of every request
     assert run_cli("serve", "--quality", "best", "--no-context", "--rerank", "none")[0] == 0
     assert translation_plan(seen[0]).label == "best+context=false+rerank=none"
+    assert dict(os.environ) == environ  # handed over, not written into the environment
 
 
 def test_eval_signature_names_the_quality(no_quality_env, tmp_path, run_cli):

@@ -20,9 +20,8 @@ uvicorn = pytest.importorskip("uvicorn")
 
 from conftest import seed  # noqa: E402
 
-from summarizer import engines  # noqa: E402
+from summarizer import api, engines, request  # noqa: E402
 from summarizer.apps.web import http_api  # noqa: E402
-from summarizer.engines import request  # noqa: E402
 from summarizer.generation import Generation  # noqa: E402
 
 SOURCE = "国务院批准的项目增长了35%。"
@@ -95,23 +94,30 @@ def serving(app):
         thread.join(10)
 
 
+# the servers under the one app: prefix -> the server's settings (besides `fake-mt` and no rate limit)
+SERVERS = {"": {}, "/bare": {"engine": "extractive"}, "/key": {"api_key": "s3cret"}, "/small": {"api_max_chars": 100},
+           "/slow": {"request_timeout": 1}, "/rate": {"api_key": "rate-key", "api_rate_per_minute": 2},
+           "/lt": {"api_key": "lt-key"}}
+
+
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    """The API on a real server: `fake-mt` at /, and at /bare with the extractive engine (no translation model)."""
+    """The API on a real server: `fake-mt` at /, and under the other SERVERS prefixes over their own settings, each
+    made once as `summarizer serve` makes its base (api.settings(**flags))."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("api-cache")))
         for name in ("API_KEY", "TRANSLATOR", "ENGINE", "MODEL", "REQUEST_TIMEOUT", "API_MAX_CHARS", "QUALITY",
                      "CANDIDATES", "RERANK", "DOC_CONTEXT", "EXAMPLES"):
             mp.delenv(f"BISUM_{name}", raising=False)
-        mp.setenv("BISUM_API_RATE_PER_MINUTE", "10000")
         mp.setitem(engines.REGISTRY, "fake-mt", engines.EngineEntry("fake-mt", "test", build_fake))
         mp.setattr(engines, "ENGINE_NAMES", (*engines.ENGINE_NAMES, "fake-mt"))
         mp.setattr(engines, "_BUILT", {})
         app = fastapi.FastAPI()
-        app.include_router(http_api.router("fake-mt"))
-        app.include_router(http_api.router("extractive"), prefix="/bare")
-        with serving(app) as base:
-            yield base
+        for prefix, flags in SERVERS.items():
+            base = api.settings(**{"engine": "fake-mt", "api_rate_per_minute": 10000, **flags})
+            app.include_router(http_api.router(base), prefix=prefix)
+        with serving(app) as base_url:
+            yield base_url
 
 
 def post(url, path, **kwargs):
@@ -218,31 +224,27 @@ def test_bad_bodies_and_options_are_400(url):
         assert response.status_code == 400 and message in response.json()["error"], response.json()
 
 
-def test_api_key(url, monkeypatch):
-    monkeypatch.setenv("BISUM_API_KEY", "s3cret")
+def test_api_key(url):
     body = {"q": "今天天气很好。", "source": "zh", "target": "en"}
     for extra, headers in (({}, {}), ({"api_key": "wrong"}, {}), ({}, {"Authorization": "Bearer wrong"})):
-        response = post(url, "/translate", json={**body, **extra}, headers=headers)
+        response = post(url, "/key/translate", json={**body, **extra}, headers=headers)
         assert response.status_code == 403 and "API key" in response.json()["error"]
-    assert post(url, "/translate", json={**body, "api_key": "s3cret"}).status_code == 200
-    assert post(url, "/detect", data={"q": "新闻"}, headers={"Authorization": "Bearer s3cret"}).status_code == 200
-    assert httpx.get(url + "/languages").status_code == 200  # open
+    assert post(url, "/key/translate", json={**body, "api_key": "s3cret"}).status_code == 200
+    assert post(url, "/key/detect", data={"q": "新闻"}, headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert httpx.get(url + "/key/languages").status_code == 200  # open
 
 
-def test_too_large_is_413(url, monkeypatch):
-    monkeypatch.setenv("BISUM_API_MAX_CHARS", "100")
-    response = post(url, "/translate", json={"q": ["新闻" * 30, "新闻" * 30], "target": "en"})
+def test_too_large_is_413(url):
+    response = post(url, "/small/translate", json={"q": ["新闻" * 30, "新闻" * 30], "target": "en"})
     assert response.status_code == 413 and "120 characters" in response.json()["error"]
     response = post(url, "/summarize", content=b"q=" + b"a" * (http_api.MAX_BODY_BYTES + 1))
     assert response.status_code == 413 and "request body" in response.json()["error"]
 
 
-def test_rate_limit_is_429_with_retry_after(url, monkeypatch):
-    monkeypatch.setenv("BISUM_API_KEY", "rate-key")  # a client of its own: the key
-    monkeypatch.setenv("BISUM_API_RATE_PER_MINUTE", "2")
-    body = {"q": "新闻", "api_key": "rate-key"}
-    assert [post(url, "/detect", json=body).status_code for _ in range(2)] == [200, 200]
-    response = post(url, "/detect", json=body)
+def test_rate_limit_is_429_with_retry_after(url):
+    body = {"q": "新闻", "api_key": "rate-key"}  # a client of its own: the key
+    assert [post(url, "/rate/detect", json=body).status_code for _ in range(2)] == [200, 200]
+    response = post(url, "/rate/detect", json=body)
     assert response.status_code == 429 and "at most 2 a minute" in response.json()["error"]
     assert 1 <= int(response.headers["Retry-After"]) <= 60
 
@@ -252,9 +254,8 @@ def test_no_translation_model_is_503(url):
     assert response.status_code == 503 and "model" in response.json()["error"]
 
 
-def test_time_limit_is_504(url, monkeypatch):
-    monkeypatch.setenv("BISUM_REQUEST_TIMEOUT", "1")
-    response = post(url, "/translate", json={"q": SLOW, "source": "zh", "target": "en"})
+def test_time_limit_is_504(url):
+    response = post(url, "/slow/translate", json={"q": SLOW, "source": "zh", "target": "en"})
     assert response.status_code == 504 and "time limit of 1 s" in response.json()["error"]
 
 
@@ -278,13 +279,27 @@ def test_model_failure_is_500_without_a_traceback(url, monkeypatch):
     assert response.status_code == 500 and "secret" not in response.text and "Traceback" not in response.text
 
 
-def test_libretranslatepy_client(url, monkeypatch):
+def test_libretranslatepy_client(url):
     lt = pytest.importorskip("libretranslatepy")
-    monkeypatch.setenv("BISUM_API_KEY", "lt-key")
-    client = lt.LibreTranslateAPI(url, api_key="lt-key")
+    client = lt.LibreTranslateAPI(url + "/lt", api_key="lt-key")
     assert [lang["code"] for lang in client.languages()] == ["en", "zh"]
     assert client.detect("今天天气很好。") == [{"confidence": 100.0, "language": "zh"}]
     assert client.translate("今天天气很好。\n新闻", "zh", "en") == "The weather is fine today.\nNews"
     assert client.translate("The weather is fine today.", "auto", "zh") == "今天天气很好。"
     with pytest.raises(Exception, match="403"):
-        lt.LibreTranslateAPI(url, api_key="wrong").translate("新闻", "zh", "en")
+        lt.LibreTranslateAPI(url + "/lt", api_key="wrong").translate("新闻", "zh", "en")
+
+
+def test_environment_set_after_the_start_changes_no_request(url, monkeypatch):
+    """A request's settings are the server's base (made once, at start) with its fields: BISUM_* variables set
+    later are not read."""
+    for name, value in {"API_KEY": "late", "API_MAX_CHARS": "1", "QUALITY": "best", "REQUEST_TIMEOUT": "1",
+                        "API_RATE_PER_MINUTE": "1", "ENGINE": "extractive"}.items():
+        monkeypatch.setenv(f"BISUM_{name}", value)
+    body = {"q": "今天天气很好。\n\n我们今天发布了报告。", "sentences": "1", "source": "zh", "target": "en"}
+    for _ in range(2):
+        response = post(url, "/summarize", json=body)
+        assert response.status_code == 200, response.text
+        (record,) = response.json()["results"]
+        assert record["engine"] == "fake-mt" and record["quality"] == "balanced"
+    assert post(url, "/translate", json={"q": SOURCE, "source": "zh", "target": "en"}).json()["translatedText"] == RIGHT

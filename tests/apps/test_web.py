@@ -5,6 +5,7 @@ translation requests must come back with a summary and a clear warning, never an
 """
 from __future__ import annotations
 
+import html
 import json
 import socket
 import time
@@ -19,11 +20,11 @@ from conftest import seed  # noqa: E402
 
 from summarizer import api  # noqa: E402
 from summarizer.apps import web  # noqa: E402
-from summarizer.apps.web import render, service  # noqa: E402
+from summarizer.apps.web import render, service, state  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 from summarizer.document import Removal  # noqa: E402
 from summarizer.generation import Generation  # noqa: E402
-from summarizer.errors import InputError  # noqa: E402
+from summarizer.errors import ConfigError, InputError  # noqa: E402
 
 
 def free_port() -> int:
@@ -38,7 +39,7 @@ def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BISUM_CACHE_DIR", str(tmp_path_factory.mktemp("empty-cache")))
         port = free_port()
-        app = web.launch(port=port, engine="extractive", block=False, quiet=True)
+        app = web.launch(api.settings(engine="extractive"), port=port, block=False, quiet=True)
         url = f"http://127.0.0.1:{port}/"
         try:
             yield url, gradio_client.Client(url, verbose=False)
@@ -125,15 +126,17 @@ def test_page_config_is_offline(server):
 
 
 def test_stages_stream_summary_before_checks(monkeypatch, tmp_path):
+    """Batched (no model): an update when each step starts and ends; the results are read while no step runs."""
     monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
     settings = Settings.from_env().with_(engine="extractive", to="none")
     docs = service.read_input(seed("000"), None, settings)
     steps = []
     for step in service.run_stages(docs, settings):
-        steps.append((step.stage, step.final, all(r.summary for r in step.results)))
-    assert [s[0] for s in steps] == ["prepare", "summarize", "check"]
-    assert steps[1][2] and not steps[1][1]  # summaries exist after the summarize stage, before the end
-    assert steps[-1][1]
+        steps.append((step.stage, step.done, step.final, all(r.summary for r in step.results)))
+    n = len(step.results)
+    assert [s[:3] for s in steps] == [("prepare", 0, False), ("summarize", 0, False), ("summarize", n, False),
+                                      ("check", 0, False), ("check", n, True)]
+    assert [s[3] for s in steps] == [False, False, True, True, True]  # summaries when the summarize step ends
 
 
 def test_stages_can_stream_article_by_article(monkeypatch, tmp_path):
@@ -146,11 +149,14 @@ def test_stages_can_stream_article_by_article(monkeypatch, tmp_path):
         steps.append(step)
         summarized.append(sum(r.summary is not None for r in step.results))  # as the page sees it at that moment
     n = len(steps[0].results)
-    summarize = [s for s in steps if s.stage == "summarize"]
-    assert [s.done for s in summarize] == list(range(1, n + 1))
-    assert summarized[1:n + 1] == list(range(1, n + 1))
-    assert summarize[0].pending[0] == "summarize" and summarize[-1].pending == ["check"]
-    assert render.step_status(summarize[0], [r.to_record() for r in summarize[0].results])[0].startswith("Summarize: 1 of")
+    summarize = [(s, count) for s, count in zip(steps, summarized) if s.stage == "summarize"]
+    assert [s.done for s, _ in summarize] == list(range(n + 1))  # before each article, and at the step's end
+    assert [count for _, count in summarize] == list(range(n + 1))  # the pipeline waits while the page reads
+    assert [s.working_on for s, _ in summarize] == [*range(n), None]
+    assert summarize[0][0].pending[0] == "summarize" and summarize[-1][0].pending == ["check"]
+    view = state.page_view(summarize[2][0], state.RecordCache())
+    assert view.status[0].startswith("Summarize: 2 of")
+    assert [a.status for a in view.articles][:3] == ["waiting", "waiting", "summarizing"]
     assert steps[-1].final
 
 
@@ -165,7 +171,7 @@ def test_marked_escapes_and_highlights():
 
 def test_downloads_json_and_markdown(monkeypatch, tmp_path):
     monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
-    out = service.process(seed("004"), translate="none", engine="extractive")
+    out = service.process(api.settings(), seed("004"), translate="none", engine="extractive")
     json_path, md_path = service.write_downloads(out["results"], {}, "004 seed")
     data = json.loads(Path(json_path).read_text("utf-8"))
     assert data["results"][0]["summary"] == out["results"][0]["summary"]
@@ -185,10 +191,13 @@ def test_docx_upload_is_read(tmp_path):
 
 
 def test_bad_options_are_input_errors():
+    base = Settings()
     with pytest.raises(InputError):
-        service.settings_for("fr→de", 3, "summary")
+        service.settings_for(base, "fr→de", 3, "summary")
     with pytest.raises(InputError):
-        service.settings_for("auto", 3, "everything")
+        service.settings_for(base, "auto", 3, "everything")
+    with pytest.raises(ConfigError, match="unknown engine 'gpt9'"):
+        service.settings_for(base, "auto", 3, "summary", engine="gpt9")
 
 
 # --- a failed translation is shown as failed; an injected instruction is flagged ------------------
@@ -219,7 +228,7 @@ def failing_translator(monkeypatch):
 
 def test_failed_translation_is_shown_as_failed(failing_translator, monkeypatch, tmp_path):
     monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
-    out = service.process(seed("004"), translate="full", engine="extractive")
+    out = service.process(api.settings(), seed("004"), translate="full", engine="extractive")
     record = out["results"][0]
     assert record["summary"] and record["summary_translated"] is None
     assert {c["field"] for c in record["checks"] if c["type"] == "failed"} == {"summary_translated", "translation"}
@@ -234,8 +243,8 @@ def test_failed_translation_is_shown_as_failed(failing_translator, monkeypatch, 
     assert "Translation failed" in bilingual and BAD_OUTPUT not in bilingual
     markdown = render.record_markdown(record)
     assert "Translation failed" in markdown and BAD_OUTPUT not in markdown
-    step = service.Progressed([], "check", [], [])
-    message, kind = render.step_status(step, out["results"])
+    articles = [state.ArticleView(r, "done", checked=True, translating=False) for r in out["results"]]
+    message, kind = state.status_line(service.Progressed([], "check", [], []), articles)
     assert kind == "warning" and "Translation failed for 1 article" in message
 
 
@@ -258,7 +267,7 @@ def test_removed_instruction_is_flagged(monkeypatch, tmp_path):
         return results
 
     monkeypatch.setattr(api, "prepare", with_instruction)
-    record = service.process(seed("004"), translate="none", engine="extractive")["results"][0]
+    record = service.process(api.settings(), seed("004"), translate="none", engine="extractive")["results"][0]
     assert {"reason": "instruction", "text": injected, "line": 3} in record["removed"]
     for checked in (False, True):  # shown while the checks still run, and after
         assert f"Removed an instruction aimed at the model: {injected}" in render.checks_html(record, checked)
@@ -272,12 +281,12 @@ def test_removed_instruction_is_flagged(monkeypatch, tmp_path):
 
 def test_quality_goes_into_the_settings_and_the_records(failing_translator, monkeypatch, tmp_path):
     monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
-    monkeypatch.setenv("BISUM_QUALITY", "balanced")  # the server's level: what a request that names none gets
-    assert service.settings_for("auto", 3, "summary").quality == "balanced"
-    assert service.settings_for("auto", 3, "summary", quality="best").quality == "best"
+    base = Settings(quality="balanced")  # the server's level: what a request that names none gets
+    assert service.settings_for(base, "auto", 3, "summary").quality == "balanced"
+    assert service.settings_for(base, "auto", 3, "summary", quality="best").quality == "best"
     with pytest.raises(InputError, match="quality must be one of fast, balanced, best"):
-        service.settings_for("auto", 3, "summary", quality="ultra")
-    record = service.process(seed("004"), engine="extractive", quality="best")["results"][0]
+        service.settings_for(base, "auto", 3, "summary", quality="ultra")
+    record = service.process(base, seed("004"), engine="extractive", quality="best")["results"][0]
     assert record["quality"] == "best"  # set by the translate step (failed here, but tried at that level)
     assert "**Translation quality:** best" in render.details_md(record, [])
     assert "· quality: best" in render.record_markdown(record)
@@ -288,12 +297,13 @@ def test_page_run_passes_the_quality(failing_translator, monkeypatch, tmp_path):
     from summarizer.apps.web import page
 
     monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
+    on_run = page.run_handler(Settings())
     args = [seed("004"), None, "auto", 3, "summary", "extractive"]
-    steps = list(page.on_run(*args, "balanced", None, "", "", progress=lambda *a, **k: None))
+    steps = list(on_run(*args, "balanced", None, "", "", progress=lambda *a, **k: None))
     data = steps[-1][0]
-    assert data["final"] and data["records"][0]["quality"] == "balanced"
+    assert data["final"] and data["articles"][0]["record"]["quality"] == "balanced"
     assert "**Translation quality:** balanced" in page.render_article(data, 0)[-1]  # the "Engine & timings" tab
-    (failed,) = page.on_run(*args, "ultra", None, "", "", progress=lambda *a, **k: None)
+    (failed,) = on_run(*args, "ultra", None, "", "", progress=lambda *a, **k: None)
     assert "quality must be one of" in failed[1] and 'class="bisum-status error"' in failed[1]
 
 
@@ -306,3 +316,40 @@ def test_api_takes_a_quality_parameter(server, failing_translator):
     assert final["final"] and final["results"][0]["quality"] == "balanced"
     with pytest.raises(gradio_client.exceptions.AppError, match="quality must be one of"):
         client.predict(seed("004"), quality="ultra", api_name="/process")
+
+
+# --- full translations: the translated title comes first ---------------------------------------------------------
+
+
+class LineTranslator:
+    """Translates line by line (line breaks kept), marking each line; no summaries of its own."""
+
+    name, model, can_translate = "lines", None, True
+
+    def translate(self, texts, source_lang, target_lang, terms=None):
+        return [Generation("\n".join(f"[{target_lang}] {line}" for line in t.split("\n"))) for t in texts]
+
+
+def test_translated_title_comes_first(monkeypatch, tmp_path):
+    import summarizer.engines
+
+    monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
+    real = summarizer.engines.get_engine
+    monkeypatch.setattr(summarizer.engines, "get_engine",
+                        lambda name, settings: real(name, settings) if name == "extractive" else LineTranslator())
+    out = service.process(Settings(), seed("003"), translate="full", engine="extractive")
+    record = out["results"][0]
+    title = record["title"]
+    assert title and record["title_translated"] == f"[en] {title}"
+
+    bilingual = render.bilingual_html(record)
+    assert bilingual.index(html.escape(record["title_translated"])) < bilingual.index("<td class='num'>1</td>")
+    assert "<tr class='title'>" in bilingual
+    json_path, md_path = service.write_downloads(out["results"], {}, "003")
+    saved = json.loads(Path(json_path).read_text("utf-8"))["results"][0]
+    assert saved["title_translated"] == record["title_translated"]
+    assert list(saved).index("title_translated") < list(saved).index("translation")  # first of the translation
+    markdown = Path(md_path).read_text("utf-8")
+    section = markdown[markdown.index("## Translation"):]
+    assert section.index(record["title_translated"]) < section.index(record["translation_pairs"][0][1])
+    assert "(title not translated)" in render.bilingual_html({**record, "title_translated": None})

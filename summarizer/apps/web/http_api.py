@@ -7,12 +7,13 @@
                       api_key
 
 quality (fast|balanced|best, optional) is the translation's level (see `summarizer.engines.quality`); left out, the
-server's (BISUM_QUALITY, `summarizer serve --quality`).
+server's (`summarizer serve --quality`, else BISUM_QUALITY when the server started).
 
 Bodies are JSON or forms (urlencoded or multipart), as LibreTranslate takes them. Each request runs on a worker
-thread inside its own `RequestContext` (time limit, cancellation when the client goes away). When BISUM_API_KEY is
-set, requests carry it (`api_key`, or `Authorization: Bearer`); every client gets `api_rate_per_minute` requests a
-minute. Errors are `{"error": "<one line>"}` with their HTTP status.
+thread inside its own `RequestContext` (time limit, cancellation when the client goes away). When the server has an
+API key (`summarizer serve --api-key`, or BISUM_API_KEY at start), requests carry it (`api_key`, or
+`Authorization: Bearer`); every client gets `api_rate_per_minute` requests a minute. Errors are
+`{"error": "<one line>"}` with their HTTP status.
 """
 from __future__ import annotations
 
@@ -43,7 +44,6 @@ from summarizer.document import Result
 from summarizer.engines.quality import QUALITY_LEVELS
 from summarizer.request import RequestContext, scope
 from summarizer.errors import BisumError, ModelError, RequestCancelled, TimeLimitExceeded
-from summarizer.pipeline import run_step
 from summarizer.prepare.detect import dominant_language, language_shares
 
 log = logging.getLogger(__name__)
@@ -354,18 +354,17 @@ def error_response(exc: Exception) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def router(default_engine: str = "auto") -> APIRouter:
-    """The API's routes; mount with `app.include_router(router(engine))`. Settings are read per request
-    (defaults < BISUM_* environment < the request's fields)."""
+def router(base: Settings) -> APIRouter:
+    """The API's routes over the server's settings; mount with `app.include_router(router(base))`. A request's
+    settings are `base` with the request's fields (its key, limits and time limit are the server's)."""
     routes, limiter = APIRouter(tags=["bisum"]), RateLimiter()
 
     async def handle(request: Request, kind: type[DetectJob | TranslateJob | SummarizeJob]) -> Response:
         try:
             fields = await read_fields(request)
-            settings = api.settings(engine=default_engine)
-            limiter.admit(client_of(request, fields, settings, limiter), settings.api_rate_per_minute)
-            job = kind.parse(fields, settings)
-            return JSONResponse(await run_in_scope(request, job.run, settings))
+            limiter.admit(client_of(request, fields, base, limiter), base.api_rate_per_minute)
+            job = kind.parse(fields, base)
+            return JSONResponse(await run_in_scope(request, job.run, base))
         except Exception as exc:  # noqa: BLE001 -- every error is one JSON line with its status
             return error_response(exc)
 

@@ -1,25 +1,23 @@
 """The editors' page (Gradio 6 Blocks): layout, handlers, the queue, and `launch`.
 
-The page streams: the run handler yields the page state after each step, and `state.change` renders the
-selected article. The API endpoint `process` and the page share one queue ("pipeline"): `Settings.web_concurrency`
-pipelines run at once and up to `Settings.web_queue` requests wait, with their position shown.
+The page streams: the run handler yields the page state (`state.PageView`, worked out once per update) after each
+event of the pipeline and while the model writes, and `state.change` renders the selected article. The API endpoint
+`process` and the page share one queue ("pipeline"): `Settings.web_concurrency` pipelines run at once and up to
+`Settings.web_queue` requests wait, with their position shown. Every request starts from the server's base Settings.
 """
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from summarizer.apps.web import render, service  # noqa: E402
-from summarizer.config import REPO_DIR, Settings  # noqa: E402
-from summarizer.engines import available_engines  # noqa: E402
-from summarizer.engines.quality import QUALITY_LEVELS, describe  # noqa: E402
-from summarizer.errors import BisumError  # noqa: E402
+from summarizer.apps.web import render, service, state
+from summarizer.config import REPO_DIR, Settings
+from summarizer.engines import available_engines
+from summarizer.engines.quality import QUALITY_LEVELS, describe
+from summarizer.errors import BisumError
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +109,7 @@ def example_rows() -> tuple[list[list[str]], list[str]]:
     return rows, labels
 
 
-def input_panel(engine: str, settings: Settings) -> Inputs:
+def input_panel(settings: Settings) -> Inputs:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             text = gr.Textbox(label="Article text (paste)", lines=12, max_lines=20, placeholder="粘贴新闻 / paste a news article…")
@@ -123,7 +121,7 @@ def input_panel(engine: str, settings: Settings) -> Inputs:
             direction = gr.Radio(list(service.DIRECTIONS), value="auto", label="Direction")
             length = gr.Slider(1, 10, value=settings.summary_sentences, step=1, label="Summary length (sentences)")
             translate = gr.Radio(TRANSLATE_CHOICES, value="summary", label="Translate")
-            engine_in = gr.Dropdown(engine_choices(engine, settings), value=engine, label="Engine")
+            engine_in = gr.Dropdown(engine_choices(settings.engine, settings), value=settings.engine, label="Engine")
             quality = gr.Radio(list(QUALITY_LEVELS), value=settings.quality, label="Translation quality", info=QUALITY_INFO)
             glossary = gr.File(label="Glossary (optional, TSV/CSV: zh, en)", file_types=[".tsv", ".csv", ".txt"], type="filepath")
             with gr.Accordion("References (optional): score against them", open=False):
@@ -163,7 +161,7 @@ def article_panel() -> list:
 
 
 def output_panel() -> Outputs:
-    state = gr.State({})
+    kept = gr.State({})  # the page's state: state.PageView.data()
     status = gr.HTML(render.status_html("Ready."), elem_id="status")
     with gr.Row():
         language = gr.Markdown(elem_id="language")
@@ -172,31 +170,27 @@ def output_panel() -> Outputs:
     with gr.Row():
         downloads = [gr.DownloadButton("Download JSON", visible=False, size="sm"),
                      gr.DownloadButton("Download Markdown", visible=False, size="sm")]
-    return Outputs(state, status, language, selector, article, downloads)
+    return Outputs(kept, status, language, selector, article, downloads)
 
 
 # --- handlers ------------------------------------------------------------------------------------------
 
 
 def render_article(data: dict, index: int) -> list:
-    """The outputs of `article_panel` for one article of the page state."""
+    """The outputs of `article_panel` for one article of the page state (`state.PageView.data()`)."""
     if not data:
         return [""] * 8
-    index = min(int(index or 0), len(data["records"]) - 1)
-    record, warnings, final = data["records"][index], data["warnings"], data["final"]
-    checked = final or (data["stage"] == "check" and index < data["done"])
-    streaming = data.get("partial") or {}
-    partial = streaming.get("text", "") if streaming.get("index") == index else ""
+    article = data["articles"][min(int(index or 0), len(data["articles"]) - 1)]
+    record, warnings = article["record"], data["warnings"]
     return [
-        render.summary_html(record, partial if streaming.get("stage") == "summarize" else ""),
-        render.translated_summary_html(record, data["translating"], warnings,
-                                       partial if streaming.get("stage") == "translate" else ""),
-        render.checks_html(record, checked),
+        render.summary_html(record, article["partial_summary"]),
+        render.translated_summary_html(record, article["translating"], warnings, article["partial_translation"]),
+        render.checks_html(record, article["checked"]),
         render.cleaned_html(record),
         render.removed_html(record),
         render.bilingual_html(record),
-        render.scores_html(service.reference_scores(record, *data["refs"]) if final else {}),
-        render.details_md(record, warnings, data.get("timings")),
+        render.scores_html(service.reference_scores(record, *data["refs"]) if data["final"] else {}),
+        render.details_md(record, warnings, data["timings"]),
     ]
 
 
@@ -212,58 +206,59 @@ def failed_update(message: str) -> list:
     return [{}, render.status_html(message, "error"), "", gr.Dropdown(choices=[], value=None), *downloads_update()]
 
 
-def page_state(step: service.Progressed, refs: tuple[str, str]) -> dict:
-    """What `render_article` needs, as plain data (kept in a gr.State)."""
-    return {"records": [r.to_record() for r in step.results], "stage": step.stage, "final": step.final,
-            "warnings": step.warnings, "translating": "translate" in step.pending, "done": step.done, "refs": refs,
-            "partial": {"index": step.working_on, "stage": step.stage, "text": step.partial} if step.partial else {},
-            "timings": step.timings}
+def run_handler(base: Settings) -> Callable[..., Iterator[list]]:
+    """The Summarize button's handler over the server's settings."""
+
+    def on_run(text, file, direction, length, translate, engine, quality, glossary, ref_summary, ref_translation,
+               progress=gr.Progress()):
+        """Streams the page state after each event of the pipeline and, while the model writes, its text; the
+        article selector is set once, so later steps keep whichever article the editor is reading. Closing the
+        page cancels the request."""
+        refs = (ref_summary, ref_translation)
+        try:
+            settings = service.settings_for(base, direction, length, translate, glossary, engine, quality)
+            yield from page_updates(service.read_input(text, file, settings), settings, refs, progress)
+        except BisumError as exc:  # bad input or setup, a time limit: one clear line in the status box
+            yield failed_update(str(exc))
+        except Exception as exc:  # a bug: still say something useful in the page, the traceback in the log
+            log.exception("the web request failed")
+            yield failed_update(f"Unexpected error ({exc.__class__.__name__}: {exc}). The server log has the details.")
+
+    return on_run
 
 
-def on_run(text, file, direction, length, translate, engine, quality, glossary, ref_summary, ref_translation,
-           progress=gr.Progress()):
-    """Streams the page state after each step and, while the model writes, its text; the article selector is set
-    once, so later steps keep whichever article the editor is reading. Closing the page cancels the request."""
-    refs = (ref_summary, ref_translation)
-    try:
-        settings = service.settings_for(direction, length, translate, glossary, engine, quality)
-        docs = service.read_input(text, file, settings)
-        first, shown = True, None
-        for step in service.run_stages(docs, settings, progress):
-            seen = (step.stage, step.done, step.partial, step.ahead, step.final)
-            if step.stage == "prepare" or seen == shown:
-                continue
-            shown = seen
-            data = page_state(step, refs)
-            selector = gr.Dropdown(choices=render.article_choices(data["records"]), value=0) if first else gr.skip()
-            first = False
-            downloads = downloads_update(data["records"], refs, docs[0].id) if step.final else downloads_update()
-            yield [data, render.status_html(*render.step_status(step, data["records"])),
-                   render.language_md(data["records"]), selector, *downloads]
-    except BisumError as exc:  # bad input or setup, a time limit: one clear line in the status box
-        yield failed_update(str(exc))
-    except Exception as exc:  # a bug: still say something useful in the page, the traceback in the log
-        log.exception("the web request failed")
-        yield failed_update(f"Unexpected error ({exc.__class__.__name__}: {exc}). The server log has the details.")
+def page_updates(docs: list, settings: Settings, refs: tuple[str, str], progress: Callable) -> Iterator[list]:
+    """The run's outputs (state, status, language, selector, downloads), once for each change an editor can see."""
+    records, first, shown = state.RecordCache(), True, None
+    for step in service.run_stages(docs, settings, progress):
+        seen = (step.stage, step.done, step.working, step.partial, step.ahead, step.final)
+        if step.stage == "prepare" or seen == shown:
+            continue
+        shown = seen
+        view = state.page_view(step, records, refs)
+        selector = gr.Dropdown(choices=render.article_choices(view.records), value=0) if first else gr.skip()
+        first = False
+        downloads = downloads_update(view.records, refs, docs[0].id) if view.final else downloads_update()
+        yield [view.data(), render.status_html(*view.status), render.language_md(view.records), selector, *downloads]
 
 
-def api_endpoints(default_engine: str, default_quality: str) -> tuple[Callable[..., dict], Callable[..., Iterator[dict]]]:
-    """`process` and `process_stream` for gradio_client, with the page's default engine and the server's quality
-    level; input errors come back as one-line AppErrors."""
+def api_endpoints(base: Settings) -> tuple[Callable[..., dict], Callable[..., Iterator[dict]]]:
+    """`process` and `process_stream` for gradio_client over the server's settings (its engine and quality level
+    are the defaults); input errors come back as one-line AppErrors."""
 
     def process(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-                engine: str = default_engine, reference_summary: str = "", reference_translation: str = "",
-                quality: str = default_quality) -> dict:
+                engine: str = base.engine, reference_summary: str = "", reference_translation: str = "",
+                quality: str = base.quality) -> dict:
         try:
-            return service.process(text, direction, summary_length, translate, engine, reference_summary,
+            return service.process(base, text, direction, summary_length, translate, engine, reference_summary,
                                    reference_translation, quality)
         except BisumError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
 
     def process_stream(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-                       engine: str = default_engine, quality: str = default_quality) -> Iterator[dict]:
+                       engine: str = base.engine, quality: str = base.quality) -> Iterator[dict]:
         try:
-            yield from service.process_stream(text, direction, summary_length, translate, engine, quality)
+            yield from service.process_stream(base, text, direction, summary_length, translate, engine, quality)
         except BisumError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
 
@@ -272,9 +267,9 @@ def api_endpoints(default_engine: str, default_quality: str) -> tuple[Callable[.
     return process, process_stream
 
 
-def wire(inputs: Inputs, outputs: Outputs) -> None:
+def wire(inputs: Inputs, outputs: Outputs, base: Settings) -> None:
     run_outputs = [outputs.state, outputs.status, outputs.language, outputs.selector, *outputs.downloads]
-    inputs.run.click(on_run, inputs.all(), run_outputs, api_visibility="private", concurrency_id="pipeline",
+    inputs.run.click(run_handler(base), inputs.all(), run_outputs, api_visibility="private", concurrency_id="pipeline",
                      show_progress_on=[outputs.status])
     for trigger in (outputs.selector.input, outputs.state.change):
         trigger(lambda index, data: render_article(data, index), [outputs.selector, outputs.state], outputs.article,
@@ -284,22 +279,21 @@ def wire(inputs: Inputs, outputs: Outputs) -> None:
 # --- the app -------------------------------------------------------------------------------------------
 
 
-def build_app(engine: str = "auto") -> gr.Blocks:
-    """The page. Serve it with `server.launch()` (page + HTTP API), or `app.launch(**launch_options())`, so the
-    offline theme applies."""
-    settings = Settings.load()
+def build_app(base: Settings) -> gr.Blocks:
+    """The page over the server's settings `base` (its engine is the page's default). Serve it with
+    `server.launch()` (page + HTTP API), or `app.launch(**launch_options())`, so the offline theme applies."""
     with gr.Blocks(title="bisum · bilingual news summaries", analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         gr.Markdown(
             "## bisum — bilingual news summaries\n"
             "Paste a news page or upload a file; bisum cleans it, splits it into articles, summarizes, "
             "translates (Chinese ↔ English) and flags numbers, names and terms that may be wrong."
         )
-        inputs = input_panel(engine, settings)
-        wire(inputs, output_panel())
-        process, process_stream = api_endpoints(engine, settings.quality)
+        inputs = input_panel(base)
+        wire(inputs, output_panel(), base)
+        process, process_stream = api_endpoints(base)
         gr.api(process, api_name="process", concurrency_id="pipeline")
         gr.api(process_stream, api_name="process_stream", concurrency_id="pipeline")
-    app.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue)
+    app.queue(default_concurrency_limit=base.web_concurrency, max_size=base.web_queue)
     return app
 
 

@@ -1,5 +1,6 @@
-"""Pure functions from records (`Result.to_record()` dicts) to what the page shows: HTML with the flagged spans
-highlighted, the bilingual view, the removal table, the status line, and the Markdown download.
+"""Pure functions from plain data (records: `Result.to_record()` dicts, flags, strings) to what the page shows: HTML
+with the flagged spans highlighted, the bilingual view, the removal table, the status line, and the Markdown download.
+What each article's status is, `state` works out; nothing here does.
 
 A translation that failed is null in its record, with a check of type "failed": it is shown as FAILED, never
 as a translation. Text that cleaning removed because it addressed the model (reason "instruction") is flagged.
@@ -7,10 +8,6 @@ as a translation. Text that cleaning removed because it addressed the model (rea
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from summarizer.apps.web.service import Progressed
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 INSTRUCTION = "instruction"  # the Removal reason of an injected instruction taken out by cleaning
@@ -20,6 +17,7 @@ LEGEND = (
 )
 FAILED_FIELDS = {"summary_translated": "Translated summary", "translation": "Full translation"}
 Span = tuple[str, str, str]  # (text to mark, severity, message)
+NO_TITLE = "(title not translated)"
 
 
 def muted(message: str) -> str:
@@ -114,13 +112,21 @@ def bilingual_html(record: dict) -> str:
     checks = [c for c in record.get("checks") or [] if c.get("field") == "translation" and c["type"] != "failed"]
     failed = bool(failures(record, "translation"))
     src_spans, tgt_spans = spans_of(checks, {"translation"}, "source_span"), spans_of(checks, {"translation"}, "target_span")
-    rows = []
+    rows = [title_row(record)] if record.get("title") else []
     for i, (source, target) in enumerate(pairs, 1):
         shown = marked(target, tgt_spans) if target or not failed else '<span class="bisum-failed">Translation failed</span>'
         rows.append(f"<tr><td class='num'>{i}</td><td>{marked(source, src_spans)}</td><td>{shown}</td></tr>")
     source_lang, target_lang = escape(str(record.get("source_lang"))), escape(str(record.get("target_lang")))
     head = f"<tr><th>¶</th><th>Source ({source_lang})</th><th>Translation ({target_lang})</th></tr>"
     return f'<table class="bisum-table bilingual">{head}{"".join(rows)}</table>'
+
+
+def title_row(record: dict) -> str:
+    """The bilingual view's first row: the title and its translation."""
+    translated = record.get("title_translated")
+    shown = f"<strong>{escape(translated)}</strong>" if translated else f'<span class="muted">{NO_TITLE}</span>'
+    return (f"<tr class='title'><td class='num'>title</td><td><strong>{escape(record['title'])}</strong></td>"
+            f"<td>{shown}</td></tr>")
 
 
 def cleaned_html(record: dict) -> str:
@@ -264,28 +270,6 @@ def article_choices(records: list[dict]) -> list[tuple[str, int]]:
     return [(f"{i + 1}. {r.get('title') or first_words(r.get('text') or '')}", i) for i, r in enumerate(records)]
 
 
-def step_status(step: "Progressed", records: list[dict]) -> tuple[str, str]:
-    """The status line (message, kind) after a step."""
-    failed = [r for r in records if r.get("error")]
-    if failed:
-        return f"{len(failed)} of {len(records)} article(s) failed: {failed[0]['error']}", "error"
-    if not step.final:
-        if step.ahead:
-            return f"Waiting for the model: {plural(step.ahead, 'request')} ahead of yours…", "info"
-        if step.partial and step.working_on is not None:
-            doing = {"summarize": "Summarizing", "translate": "Translating"}.get(step.stage, step.stage.capitalize())
-            return f"{doing} article {step.working_on + 1} of {len(records)}…", "info"
-        if step.pending[0] == step.stage:
-            return f"{step.stage.capitalize()}: {step.done} of {len(records)} articles done…", "info"
-        coming = {"translate": "translating…", "check": "checking…"}.get(step.pending[0], "…")
-        return f"{step.stage.capitalize()} done; {coming}", "info"
-    message = f"Done: {plural(len(records), 'article')}."
-    failed_translations = sum(bool(failures(r)) for r in records)
-    if failed_translations:
-        return f"{message} Translation failed for {plural(failed_translations, 'article')}: see the flags.", "warning"
-    return (f"{message} {step.warnings[0]}", "warning") if step.warnings else (message, "done")
-
-
 # --- Markdown --------------------------------------------------------------------------------------------
 
 
@@ -304,6 +288,8 @@ def record_markdown(record: dict, scores: dict | None = None) -> str:
         lines += ["", f"## Summary ({record.get('target_lang')})", "", record["summary_translated"]]
     if record.get("translation_pairs"):
         lines += ["", "## Translation (paragraph by paragraph)", ""]
+        if record.get("title"):
+            lines += [f"> **{record['title']}**", "", f"**{record.get('title_translated') or NO_TITLE}**", ""]
         for source, target in record["translation_pairs"]:
             lines += [f"> {source}", "", target or "*(translation failed)*", ""]
     lines += _checks_markdown(record.get("checks") or [])

@@ -1,5 +1,6 @@
 """One process serves everything: the Gradio page at /, its gradio_client API, and the HTTP API beside them, all
-sharing the engines built once per process (and so one llama.cpp model worker and its continuous batch)."""
+sharing the engines built once per process (and so one llama.cpp model worker and its continuous batch), and one
+base `Settings` made at start (defaults < BISUM_* environment < `summarizer serve` flags: `api.settings(**flags)`)."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +13,7 @@ import gradio as gr
 import uvicorn
 
 from summarizer.apps.web.page import build_app, launch_options
+from summarizer.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +31,20 @@ class RunningServer:
         self.thread.join(timeout=15)
 
 
-def server_app(engine: str = "auto") -> fastapi.FastAPI:
-    """The ASGI app: HTTP API routes first, then the page mounted at the root."""
+def server_app(base: Settings) -> fastapi.FastAPI:
+    """The ASGI app over the server's settings: HTTP API routes first, then the page mounted at the root."""
     from summarizer.apps.web import http_api
 
     app = fastapi.FastAPI(title="bisum", docs_url=None, redoc_url=None, openapi_url=None)
-    app.include_router(http_api.router(engine))
-    return gr.mount_gradio_app(app, build_app(engine), path="", **launch_options())
+    app.include_router(http_api.router(base))
+    return gr.mount_gradio_app(app, build_app(base), path="", **launch_options())
 
 
-def launch(host: str = "127.0.0.1", port: int = 7860, engine: str = "auto", *, block: bool = True,
+def launch(base: Settings, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True,
            quiet: bool = False) -> RunningServer | None:
-    """Serve the page and the API; with block=False return at once with a RunningServer (call `close()`)."""
-    config = uvicorn.Config(server_app(engine), host=host, port=port, log_level="warning" if quiet else "info",
+    """Serve the page and the API over `base` (its engine is the page's default; every request starts from it);
+    with block=False return at once with a RunningServer (call `close()`)."""
+    config = uvicorn.Config(server_app(base), host=host, port=port, log_level="warning" if quiet else "info",
                             timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     if block:

@@ -1,9 +1,12 @@
-"""What the page and its API endpoint do, without Gradio: read the input, run the pipeline step by step
-(yielding after each step so that the page can stream), score against references, write the downloads.
+"""What the page and its gradio_client API do, without Gradio: read the input, run the pipeline on one background
+thread and follow it (yielding after each event of the pipeline and while the model streams), score against
+references, write the downloads.
 
-Engines come from the registry (`summarizer.engines`), built once per process and shared by all requests, which run
-on their own threads: llama.cpp work from every request joins one model worker's continuous batch, other model
-backends take turns. Each request carries a `RequestContext` (time limit, cancellation, streamed text, timings).
+Settings come from the server's one base `Settings` (defaults < BISUM_* environment < `summarizer serve` flags, built
+once at start); a request's are `base.with_(...)` of its inputs. Engines come from the registry
+(`summarizer.engines`), built once per process and shared by all requests: llama.cpp work from every request joins
+one model worker's continuous batch, other model backends take turns. Each request carries a `RequestContext`
+(time limit, cancellation, streamed text, timings).
 """
 from __future__ import annotations
 
@@ -17,15 +20,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from summarizer import api
+from summarizer import api, request
 from summarizer.apps.web import render
+from summarizer.apps.web.state import Progressed, RecordCache
 from summarizer.config import Settings
-from summarizer.document import Document, Result
-from summarizer.engines import request
-from summarizer.request import RequestContext
+from summarizer.document import Document
+from summarizer.engines import check_names
 from summarizer.errors import BisumError, InputError
-from summarizer.pipeline import Pipeline, Step, run_step
+from summarizer.pipeline import Pipeline, StepEvent
 from summarizer.prepare.ingest import human_size
+from summarizer.request import RequestContext
+
 
 log = logging.getLogger(__name__)
 
@@ -41,36 +46,17 @@ POLL_S = 0.25  # how often a running model step reports its streamed text
 PARTIAL_JOINER = {"summarize": "\n\n", "translate": " "}  # the steps whose model text streams to the page
 
 
-@dataclass
-class Progressed:
-    """The state of one request after a step, after one article of a step, or while a model step streams."""
-
-    results: list[Result]
-    stage: str  # prepare | summarize | translate | check
-    warnings: list[str] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)  # steps still to run (the current one if it is not finished)
-    done: int = 0  # articles finished in this step
-    working_on: int | None = None  # the article the current step is generating for (None: between steps)
-    partial: str = ""  # the text the model is generating for it right now
-    ahead: int = 0  # requests before this one in the model's queue
-    timings: dict = field(default_factory=dict)  # the request's first token, tokens/s and queue wait
-
-    @property
-    def final(self) -> bool:
-        return not self.pending
-
-
-def settings_for(direction: str, summary_length: int, translate: str, glossary: str | None = None,
+def settings_for(base: Settings, direction: str, summary_length: int, translate: str, glossary: str | None = None,
                  engine: str | None = None, quality: str | None = None) -> Settings:
-    """The request's settings: defaults < BISUM_* environment < the page's inputs (validated, one-line errors).
+    """A request's settings: the server's `base` with the page's inputs (validated, one-line errors).
     quality: fast, balanced or best (None: the server's); the methods set one by one stay as the server has them."""
     if direction not in DIRECTIONS and direction not in DIRECTIONS.values():
         raise InputError(f"unknown direction {direction!r}; choose one of {', '.join(DIRECTIONS)}")
     if translate not in TRANSLATE_MODES:
         raise InputError(f"unknown translate mode {translate!r}; choose summary, full or none")
-    return api.settings(to=DIRECTIONS.get(direction, direction), translate=translate,
-                        summary_sentences=max(1, int(summary_length)), glossary=glossary or None, engine=engine,
-                        quality=quality or None)
+    return check_names(base.with_(to=DIRECTIONS.get(direction, direction), translate=translate,
+                                  summary_sentences=max(1, int(summary_length)), glossary=glossary or None,
+                                  engine=engine or None, quality=quality or None))
 
 
 def read_input(text: str | None, file_path: str | None, settings: Settings) -> list[Document]:
@@ -95,23 +81,28 @@ def web_pipeline(settings: Settings) -> tuple[Pipeline, list[str]]:
     return pipeline, [f"{NO_TRANSLATION_MODEL} ({why})" for why in pipeline.warnings]
 
 
-def page_steps(pipeline: Pipeline) -> list[tuple[str, Step]]:
+def step_names(pipeline: Pipeline) -> list[str]:
     """The pipeline's steps that have work to do (no translate step without a translator)."""
-    return [(name, step) for name, step in pipeline.steps if name != "translate" or pipeline.translator is not None]
+    return [name for name, _ in pipeline.steps if name != "translate" or pipeline.translator is not None]
 
 
 def uses_model(pipeline: Pipeline) -> bool:
     return any(e is not None and e.model is not None for e in (pipeline.summarizer, pipeline.translator))
 
 
+# ================================================================================================
+# Running: `Pipeline.run` on one background thread; the request's generator follows it
+
+
 def run_stages(docs: list[Document], settings: Settings, progress: Callable | None = None,
                per_article: bool | None = None, ctx: RequestContext | None = None) -> Iterator[Progressed]:
-    """Prepare the articles, then summarize, translate and check them, yielding after each step and, while the model
-    works, every POLL_S with the text it is generating.
+    """Prepare the articles, then run the pipeline (`Pipeline.run`) on a background thread inside the request's scope,
+    yielding the run after each of its events (before each article or batch, at each step's end) and, while the
+    model works, every POLL_S with the text it is generating.
 
-    per_article: run each step one article at a time and yield after each (default: for model engines, so that
-    the page shows each result when it is ready). ctx: the request (time limit, cancellation, streamed text);
-    closing this generator early (the client went away) cancels the request's model work."""
+    per_article: run each step one article at a time (default: for model engines, so that the page shows each
+    result when it is ready). ctx: the request (time limit, cancellation, streamed text); closing this generator
+    early (the client went away) cancels the request's model work."""
     progress = progress or (lambda *a, **k: None)
     ctx = ctx or RequestContext(label="web", time_limit=settings.request_timeout)
     finished = False
@@ -120,13 +111,12 @@ def run_stages(docs: list[Document], settings: Settings, progress: Callable | No
         results = api.prepare(docs)
         progress(0.15, desc="Loading the engine")
         pipeline, warnings = web_pipeline(settings)
-        steps = page_steps(pipeline)
-        names = [name for name, _ in steps]
-        state = Progressed(results, "prepare", warnings, names, timings=ctx.timings())
-        yield replace(state)
-        chunks = [[r] for r in results] if (uses_model(pipeline) if per_article is None else per_article) else [results]
-        for i, (name, step) in enumerate(steps):
-            yield from _run_step(state, i, name, step, chunks, ctx, progress)
+        names = step_names(pipeline)
+        run = LiveRun(Progressed(results, "prepare", warnings, list(names), timings=ctx.timings(), steps=names), ctx)
+        yield run.snapshot()
+        per_article = uses_model(pipeline) if per_article is None else per_article
+        run.start(lambda: pipeline.run(results, steps=names, on_progress=run.heard, per_article=per_article))
+        yield from run.follow(progress)
         progress(1.0, desc="Done")
         finished = True
     finally:
@@ -134,49 +124,93 @@ def run_stages(docs: list[Document], settings: Settings, progress: Callable | No
             ctx.cancel()
 
 
-def _run_step(state: Progressed, i: int, name: str, step: Step, chunks: list[list[Result]], ctx: RequestContext,
-              progress: Callable) -> Iterator[Progressed]:
-    names, results = state.pending, state.results
-    start, desc = STEP_PROGRESS[name]
-    end = STEP_PROGRESS[names[1]][0] if len(names) > 1 else 1.0
-    state.stage, state.done = name, 0
-    for chunk in chunks:
-        progress(start + (end - start) * state.done / len(results), desc=f"{desc}: {state.done} of {len(results)} articles done")
-        state.working_on = next(k for k, r in enumerate(results) if r is chunk[0])
-        calls_before, _ = ctx.partial_text()
-        for _ in in_background(lambda: run_step(name, step, chunk), ctx):
-            calls, text = ctx.partial_text(PARTIAL_JOINER.get(name, ""))
-            state.partial = text if calls > calls_before and name in PARTIAL_JOINER else ""
-            state.ahead, state.timings = ctx.ahead, ctx.timings()
-            yield replace(state)
-        ctx.check()
-        state.done += len(chunk)
-        state.working_on, state.partial, state.ahead, state.timings = None, "", 0, ctx.timings()
-        if state.done >= len(results):
-            state.pending = names[1:]
-        yield replace(state)
+@dataclass(eq=False)
+class LiveRun:
+    """One request's pipeline run, between its worker thread and its generator.
 
+    The worker's `on_progress` callback (`heard`) hands over each StepEvent and waits until the generator has
+    yielded it: the generator reads the results only while no step changes them, and the page sees every event.
+    While a step works, the generator reads the streamed text, the queue position and the timings from the
+    request every POLL_S."""
 
-def in_background(work: Callable[[], None], ctx: RequestContext) -> Iterator[None]:
-    """Run `work` on its own thread, inside the request's scope; yield every POLL_S while it runs; re-raise its error."""
-    failure: list[BaseException] = []
+    state: Progressed
+    ctx: RequestContext
+    _event: StepEvent | None = None
+    _calls_before: int = 0  # model calls made before the current chunk (their text is not this chunk's)
+    _failure: list[BaseException] = field(default_factory=list)
+    _thread: threading.Thread | None = None
+    _cond: threading.Condition = field(default_factory=threading.Condition)
 
-    def target() -> None:
-        with request.scope(ctx):
-            try:
-                work()
-            except BaseException as exc:  # handed to the request's thread below
-                failure.append(exc)
+    # --- the worker thread
+    def start(self, work: Callable[[], Any]) -> None:
+        def target() -> None:
+            with request.scope(self.ctx):
+                try:
+                    work()
+                except BaseException as exc:  # handed to the request's generator by `follow`
+                    self._failure.append(exc)
+                finally:
+                    with self._cond:  # `follow` need not wait out its poll to see the end
+                        self._cond.notify_all()
 
-    thread = threading.Thread(target=target, name=f"bisum-request-{ctx.id}", daemon=True)
-    thread.start()
-    while True:
-        thread.join(POLL_S)
-        if not thread.is_alive():
-            break
-        yield
-    if failure:
-        raise failure[0]
+        self._thread = threading.Thread(target=target, name=f"bisum-request-{self.ctx.id}", daemon=True)
+        self._thread.start()
+
+    def heard(self, event: StepEvent) -> None:
+        """Pipeline.run's callback: hand the event over and wait until it has been shown (or the request stops)."""
+        with self._cond:
+            self._event = event
+            self._cond.notify_all()
+            while self._event is event and self.ctx.stop_reason() is None:
+                self._cond.wait(POLL_S)
+            if self._event is event:
+                self._event = None
+        self.ctx.check()
+
+    # --- the request's generator
+    def follow(self, progress: Callable) -> Iterator[Progressed]:
+        """Yield the run after each event and, while a step works, every POLL_S; re-raise the worker's error."""
+        while self._thread.is_alive():
+            with self._cond:
+                if self._event is None:
+                    self._cond.wait(POLL_S)
+                event = self._event
+            if event is not None:
+                self.apply(event, progress)
+                yield self.snapshot()
+                with self._cond:
+                    self._event = None
+                    self._cond.notify_all()
+            elif self.state.working and self._thread.is_alive():
+                self.ctx.check()  # a step that never asks the request (no model) still ends at its time limit
+                self.stream()
+                yield self.snapshot()
+        if self._failure:
+            raise self._failure[0]
+
+    def apply(self, event: StepEvent, progress: Callable) -> None:
+        s, results = self.state, self.state.results
+        s.stage, s.done = event.step, event.done
+        working = {id(r) for r in event.working}
+        s.working = tuple(i for i, r in enumerate(results) if id(r) in working)
+        s.working_on = s.working[0] if s.working else None
+        s.partial, s.ahead, s.timings = "", 0, self.ctx.timings()
+        rest = s.steps[s.steps.index(event.step):]
+        s.pending = rest if event.working or event.done < event.total else rest[1:]
+        self._calls_before, _ = self.ctx.partial_text()
+        start, desc = STEP_PROGRESS.get(event.step, (0.2, event.step))
+        end = STEP_PROGRESS[rest[1]][0] if len(rest) > 1 else 1.0
+        progress(start + (end - start) * event.done / max(1, event.total),
+                 desc=f"{desc}: {event.done} of {event.total} articles done")
+
+    def stream(self) -> None:
+        s = self.state
+        calls, text = self.ctx.partial_text(PARTIAL_JOINER.get(s.stage, ""))
+        s.partial = text if calls > self._calls_before and s.stage in PARTIAL_JOINER else ""
+        s.ahead, s.timings = self.ctx.ahead, self.ctx.timings()
+
+    def snapshot(self) -> Progressed:
+        return replace(self.state, pending=list(self.state.pending))
 
 
 def run_all(docs: list[Document], settings: Settings) -> Progressed:
@@ -230,8 +264,8 @@ def _language_of(record: dict) -> str | None:
 # The API endpoint and the downloads
 
 
-def process(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-            engine: str = "auto", reference_summary: str = "", reference_translation: str = "",
+def process(base: Settings, text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
+            engine: str | None = None, reference_summary: str = "", reference_translation: str = "",
             quality: str | None = None) -> dict:
     """Summarize (and translate, and check) an article or a page of articles; quality: fast, balanced or best
     (the translation's level; default: the server's).
@@ -240,7 +274,7 @@ def process(text: str, direction: str = "auto", summary_length: int = 3, transla
     first article against the references given, "warnings": [...]}. A translation that failed is null in the
     record, with a check of type "failed" saying why. Bad input raises a BisumError.
     """
-    settings = settings_for(direction, summary_length, translate, engine=engine, quality=quality)
+    settings = settings_for(base, direction, summary_length, translate, engine=engine, quality=quality)
     last = run_all(read_input(text, None, settings), settings)
     records = [r.to_record() for r in last.results]
     return {
@@ -250,18 +284,20 @@ def process(text: str, direction: str = "auto", summary_length: int = 3, transla
     }
 
 
-def process_stream(text: str, direction: str = "auto", summary_length: int = 3, translate: str = "summary",
-                   engine: str = "auto", quality: str | None = None) -> Iterator[dict]:
-    """`process`, streamed: a dict after each step and, while the model writes, about every quarter second.
+def process_stream(base: Settings, text: str, direction: str = "auto", summary_length: int = 3,
+                   translate: str = "summary", engine: str | None = None, quality: str | None = None) -> Iterator[dict]:
+    """`process`, streamed: a dict after each event of the pipeline and, while the model writes, about every quarter
+    second.
 
     Each dict: {"stage", "article" (index being generated, or null), "partial" (its text so far), "ahead" (requests
     before this one in the model's queue), "timings" (first_token_s, tokens, tokens_per_s, queue_wait_s,
     elapsed_s), "final", "results" (records: summaries and translations appear as their steps finish)}."""
-    settings = settings_for(direction, summary_length, translate, engine=engine, quality=quality)
+    settings = settings_for(base, direction, summary_length, translate, engine=engine, quality=quality)
+    records = RecordCache()
     for step in run_stages(read_input(text, None, settings), settings):
         yield {"stage": step.stage, "article": step.working_on, "partial": step.partial, "ahead": step.ahead,
                "timings": step.timings, "final": step.final, "warnings": step.warnings,
-               "results": [r.to_record() for r in step.results]}
+               "results": records.records(step)}
 
 
 def _downloads_root() -> Path:
