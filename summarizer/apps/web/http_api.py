@@ -235,8 +235,9 @@ class TranslateJob:
         plain = [html_text(t) if self.html else t for t in self.texts]
         found = [detected(t) for t in plain]
         sources = [f["language"] if self.source == "auto" else self.source for f in found]
-        translated = translate_items(self.texts, sources, self.target, self.html, self.settings)
-        answer: dict[str, Any] = {"translatedText": translated if self.batch else translated[0]}
+        translated, flags = translate_items(self.texts, sources, self.target, self.html, self.settings)
+        answer: dict[str, Any] = {"translatedText": translated if self.batch else translated[0],
+                                  "checks": flags if self.batch else flags[0]}  # beyond LibreTranslate: ignored there
         if self.source == "auto":
             answer["detectedLanguage"] = found if self.batch else found[0]
         return answer
@@ -271,21 +272,27 @@ class SummarizeJob:
         return {"results": [r.to_record() for r in results], "warnings": warnings}
 
 
-def translate_items(texts: list[str], sources: list[str], target: str, as_html: bool, settings: Settings) -> list[str]:
-    """Each text translated from its own source language (HTML: its text between the tags), checked and repaired."""
+def translate_items(texts: list[str], sources: list[str], target: str, as_html: bool,
+                    settings: Settings) -> tuple[list[str], list[list[dict]]]:
+    """Each text translated from its own source language (HTML: its text between the tags), checked and repaired;
+    with each text's checks as `summarizer check --json` writes them."""
+    from summarizer.checks import checks_to_json
+
     pieces = [MARKUP.split(t) if as_html else [t] for t in texts]
+    flags: list[list[dict]] = [[] for _ in texts]
     slots = [(i, k) for i, p in enumerate(pieces) for k in (prose_slots(p) if as_html else [0])]
     for lang in dict.fromkeys(sources):
         mine = [(i, k) for i, k in slots if sources[i] == lang]
         inputs = [html.unescape(pieces[i][k]).strip() if as_html else pieces[i][k] for i, k in mine]
         for (i, k), result in zip(mine, api.translate_texts(inputs, lang, target, settings)):
             out = accepted(result)
+            flags[i] += checks_to_json(result.checks)["checks"]
             if as_html:
                 raw = pieces[i][k]
                 lead, trail = raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]
                 out = lead + html.escape(out, quote=False) + trail
             pieces[i][k] = out
-    return ["".join(p) for p in pieces]
+    return ["".join(p) for p in pieces], flags
 
 
 def accepted(result: Result) -> str:
