@@ -222,6 +222,9 @@ def _full_translation(r: Result, out: Generation) -> None:
     lines = out.text.split("\n")
     if r.article.title and len(lines) == len(r.article.paragraphs) + 1:
         r.title_translated = None if 0 in out.failed_lines else (lines[0].strip() or None)
+        if r.title_translated is None:
+            r.checks.append(Check(type="failed", severity="error", field="title_translated",
+                                  source_span=r.article.title[:200], message="translation of the title failed; not shown"))
         out = Generation("\n".join(lines[1:]), out.truncated, out.notes, out.failed,
                          [i - 1 for i in out.failed_lines if i > 0])
     r.translation_pairs = _paragraph_pairs(r, out)

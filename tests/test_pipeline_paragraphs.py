@@ -77,3 +77,19 @@ def test_full_mode_sends_one_text_per_article_and_keeps_paragraphs_aligned():
     third = next(c[-1]["content"] for call in gen.calls for c in call[0] if "<source>\n第三段的内容。" in c[-1]["content"])
     assert "Start of the article: 第一段的内容。 => The first part." in third  # context across paragraphs
     assert first.quality == "balanced"  # candidates=1 is the level's own
+
+
+def test_full_translations_translate_the_title_first():
+    from summarizer.pipeline import _full_translation
+
+    r = _result()
+    r.article.title = "标题"
+    _full_translation(r, Generation("The title\nOne.\nTwo.\nThree."))
+    assert r.title_translated == "The title"
+    assert [t for _, t in r.translation_pairs] == ["One.", "Two.", "Three."] and r.checks == []
+    # a failed title is never shown, and says so; the paragraphs' failed lines keep their places
+    r = _result()
+    r.article.title = "标题"
+    _full_translation(r, Generation("\nOne.\n\nThree.", failed=True, failed_lines=[0, 2]))
+    assert r.title_translated is None and [t for _, t in r.translation_pairs] == ["One.", "", "Three."]
+    assert [(c.field, c.type) for c in r.checks] == [("title_translated", "failed"), ("translation", "failed")]
