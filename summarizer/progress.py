@@ -150,25 +150,6 @@ class Snapshot:
             return 1.0
         return self.elapsed / (self.elapsed + self.left) if self.left is not None and self.elapsed + self.left > 0 else 0.0
 
-    def line(self) -> str:
-        parts = [f"{self.done}/{self.total} {self.unit}"]
-        if self.segments:
-            parts.append(f"{self.segments_done}/{self.segments} segments" + (self.running > 0) * f" ({self.running} running)")
-        if self.read_per_s is not None:
-            parts.append(f"{_count(self.read)} tokens read ({self.read_per_s:.0f}/s), {_count(self.written)} written "
-                         f"({self.written_per_s:.0f}/s)")
-        left = f"ETA {clock_text(self.left)}" if self.left is not None else "ETA ?"
-        return ", ".join(parts) + f", {clock_text(self.elapsed)} elapsed, {left}"
-
-
-def _count(n: float) -> str:
-    return f"{n / 1000:.1f}k" if n >= 1000 else f"{n:.0f}"
-
-
-def clock_text(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
-
 
 class Display(Protocol):
     def show(self, snap: Snapshot, force: bool = False) -> None: ...

@@ -14,9 +14,30 @@ import time
 from contextlib import contextmanager, nullcontext
 from typing import Iterator, TextIO
 
-from summarizer.progress import Progress, Snapshot, clock_text, current, scope
+from summarizer.progress import Progress, Snapshot, current, scope
 
 log = logging.getLogger(__name__)
+
+
+def describe(snap: Snapshot) -> str:
+    """Articles, segments, tokens and rates, time elapsed and left, on one line."""
+    parts = [f"{snap.done}/{snap.total} {snap.unit}"]
+    if snap.segments:
+        parts.append(f"{snap.segments_done}/{snap.segments} segments" + (snap.running > 0) * f" ({snap.running} running)")
+    if snap.read_per_s is not None:
+        parts.append(f"{_count(snap.read)} tokens read ({snap.read_per_s:.0f}/s), {_count(snap.written)} written "
+                     f"({snap.written_per_s:.0f}/s)")
+    left = f"ETA {clock_text(snap.left)}" if snap.left is not None else "ETA ?"
+    return ", ".join(parts) + f", {clock_text(snap.elapsed)} elapsed, {left}"
+
+
+def _count(n: float) -> str:
+    return f"{n / 1000:.1f}k" if n >= 1000 else f"{n:.0f}"
+
+
+def clock_text(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
 
 
 class TerminalBar:
@@ -42,7 +63,7 @@ class TerminalBar:
         self.bar.total = max(snap.total, 1)
         self.bar.n = round(snap.fraction * self.bar.total, 2)  # articles' worth of the estimated work
         self.bar.set_description_str(snap.step, refresh=False)
-        self.bar.postfix = [snap.line()]  # not a str: tqdm then puts it in bar_format as it is
+        self.bar.postfix = [describe(snap)]  # not a str: tqdm then puts it in bar_format as it is
         self.bar.refresh()
 
     def close(self, snap: Snapshot) -> None:
@@ -63,7 +84,7 @@ class LogLines:
         now = time.monotonic()
         if snap.elapsed >= self.first and now - self.logged_at >= self.every:
             self.logged_at = now
-            log.info("%s %3.0f%%: %s", snap.step, 100 * snap.fraction, snap.line())
+            log.info("%s %3.0f%%: %s", snap.step, 100 * snap.fraction, describe(snap))
 
     def close(self, snap: Snapshot) -> None:
         if self.logged_at > -math.inf:

@@ -52,3 +52,10 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(run_cli, tmp_path, chatty
     assert code == 0 and err == "" and out
     code, out, err = run_cli("summarize", str(source), "--engine", "extractive")
     assert code == 0 and "articles" in err and "articles" not in out
+
+
+def test_the_line_names_articles_segments_tokens_and_time():
+    snap = progress.Snapshot("summarize", "articles", 0, 25, 3, 16, 22, 5100, 1200, 84.0, 21.0, 130.0, 252.0)
+    assert progress_bar.describe(snap) == ("0/25 articles, 3/22 segments (16 running), 5.1k tokens read (84/s), "
+                                           "1.2k written (21/s), 2:10 elapsed, ETA 4:12")
+    assert snap.fraction == pytest.approx(130 / 382)
