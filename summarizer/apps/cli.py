@@ -34,6 +34,7 @@ Task = Enum("Task", {n: n for n in ("summarization", "translation")}, type=str)
 D = Settings()  # defaults, shown in --help
 
 
+EvalTask = Enum("EvalTask", {n: n for n in ("summarization", "translation", "checks")}, type=str)
 class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (tests and tqdm swap it)."""
 
@@ -268,8 +269,11 @@ def _thresholds(values: List[str]) -> dict[str, float]:
 @app.command("eval")
 @quality_options
 def eval_cmd(
-    task: Task = typer.Option(..., help="summarization (ROUGE) or translation (BLEU, chrF, TER)."),
-    data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, wmt19-en-zh, cls-en-zh) or a JSONL path."),
+    task: EvalTask = typer.Option(..., help="summarization (ROUGE), translation (BLEU, chrF, TER) or checks (the checks on "
+                                            "human references, clean and with one known error each)."),
+    data: str = typer.Option(..., help="Short name (lcsts, cnndm, xsum, flores-zh-en, flores-en-zh, wmt19-zh-en, wmt19-en-zh, cls-en-zh; "
+                                       "for checks: checks-flores-dev, checks-flores-heldout, checks-wmt19-dev, checks-wmt19-heldout, "
+                                       "checks-dev, checks-heldout) or a JSONL path."),
     engine: str = typer.Option("auto", help="auto, extractive, lead, lead-N, llm, llamacpp, seq2seq."),
     model: Optional[str] = typer.Option(None),
     limit: Optional[int] = typer.Option(None, min=1),
@@ -289,6 +293,8 @@ def eval_cmd(
     from summarizer.evaluation.runner import run_eval
     from summarizer.evaluation.scoring import format_table
 
+    if task.value == "checks":
+        return _eval_checks(data, limit, report, json_out, fail_under)
     settings = api.settings(model=model, repair=repair, check=repair, **quality_flags)
     with _progress(quiet, unit="texts"):
         result = run_eval(
@@ -320,6 +326,23 @@ def models_list(verbose: bool = typer.Option(False, "--verbose", "--debug", help
     if verbose:
         typer.echo()
         _echo_cpu_variants()
+def _eval_checks(data: str, limit: Optional[int], report: Optional[Path], json_out: Optional[Path],
+                 fail_under: List[str]) -> None:
+    """`eval --task checks`: false alarms and catch rates of the checks (summarizer.evaluation.checks_benchmark)."""
+    from summarizer.batch.sink import atomic_write_json
+    from summarizer.evaluation.checks_benchmark import format_table, run_checks_benchmark
+
+    result = run_checks_benchmark(data, limit=limit, report_dir=report, thresholds=_thresholds(fail_under))
+    typer.echo(format_table(result))
+    if json_out:
+        atomic_write_json(json_out, result.to_json())
+    if report:
+        typer.echo(f"report: {report / 'checks.md'}")
+    if result.failed:
+        logging.getLogger("summarizer").error("below threshold: %s", "; ".join(result.failed))
+        raise typer.Exit(1)
+
+
 
 
 def _echo_cpu_variants(model: str | None = None, reprobe: bool = False, run: bool = False) -> bool:

@@ -43,6 +43,19 @@ def _wmt19_part(pair: str, dev: bool) -> Callable[[dict], bool]:
     return keep
 
 
+def _flores_part(dev: bool) -> Callable[[dict], bool]:
+    """FLORES devtest split for the checks benchmark: item index % 4 != 0 is dev (tuning), == 0 held out."""
+    def keep(row: dict) -> bool:
+        return ((int(str(row["id"]).rsplit("-", 1)[1]) - 1) % 4 != 0) == dev
+    return keep
+
+
+def _wmt19_held_out_sample(pair: str) -> Callable[[dict], bool]:
+    """Every 6th item of the WMT19 test part (300 / 299): the checks benchmark's held-out news."""
+    test = _wmt19_part(pair, dev=False)
+    return lambda row: test(row) and int(str(row["id"]).rsplit("-", 1)[1]) % 6 == 0
+
+
 SETS: dict[str, SetSpec] = {
     "lcsts": SetSpec("summ_zh_lcsts_part3.jsonl", "summarization", "zh", "zh",
                      "LCSTS Part III, human_label >= 3 (725 items)", _lcsts_good, 1),
@@ -65,7 +78,26 @@ SETS: dict[str, SetSpec] = {
     "wmt19-en-zh-dev": SetSpec("mt_wmt19_newstest2019_en-zh.jsonl", "translation", "en", "zh",
                                "WMT19 newstest en->zh, held-out dev split (last 200; few-shot examples, tuning)",
                                _wmt19_part("en-zh", dev=True)),
+    # the checks benchmark (`summarizer eval --task checks`): tuned on the dev parts, reported on both
+    **{f"flores-{p}-checks-{part}": SetSpec(f"mt_flores200_devtest_{p}.jsonl", "translation", p[:2], p[3:],
+                                             f"FLORES-200 devtest {p}, items with index % 4 {op} 0 ({n}): checks {part}",
+                                             _flores_part(part == "dev"))
+       for p in ("zh-en", "en-zh") for part, op, n in (("dev", "!=", 759), ("heldout", "==", 253))},
+    **{f"wmt19-{p}-checks-heldout": SetSpec(f"mt_wmt19_newstest2019_{p}.jsonl", "translation", p[:2], p[3:],
+                                            f"WMT19 newstest {p}, every 6th item of the test part: checks held-out",
+                                            _wmt19_held_out_sample(p))
+       for p in ("zh-en", "en-zh")},
 }
+# Named splits of the checks benchmark, each one set per direction. Tune only on the dev splits; the held-out ones
+# are for reporting (FLORES index % 4 == 0, every 6th WMT19 test item; WMT19 dev is the few-shot dev split).
+CHECK_SPLITS: dict[str, tuple[str, ...]] = {
+    "checks-flores-dev": ("flores-zh-en-checks-dev", "flores-en-zh-checks-dev"),
+    "checks-flores-heldout": ("flores-zh-en-checks-heldout", "flores-en-zh-checks-heldout"),
+    "checks-wmt19-dev": ("wmt19-zh-en-dev", "wmt19-en-zh-dev"),
+    "checks-wmt19-heldout": ("wmt19-zh-en-checks-heldout", "wmt19-en-zh-checks-heldout"),
+}
+CHECK_SPLITS["checks-dev"] = CHECK_SPLITS["checks-flores-dev"] + CHECK_SPLITS["checks-wmt19-dev"]
+CHECK_SPLITS["checks-heldout"] = CHECK_SPLITS["checks-flores-heldout"] + CHECK_SPLITS["checks-wmt19-heldout"]
 
 
 @dataclass

@@ -91,6 +91,8 @@ def context(text: str, start: int, end: int, zh: str, kind: str) -> str:
         return "fragment"
     if kind == "person" and before in MARKERS:  # 斯托尔 + 滕贝格; a marker after it is often a word (特别, 迈向)
         return "fragment"
+    if kind == "person" and after and after in "尔斯" and text[end : end + 2] not in ("尔后", "斯时"):  # 孙德本 + 尔斯 Sundarbans
+        return "fragment"
     dot_before = bool(before) and before in DOTS or (before == "-" and _han(text, start - 2))
     dot_after = bool(after) and after in DOTS or (after == "-" and _han(text, end + 1))
     if (dot_before or dot_after) and (translit or kind == "person"):  # not 宝鸡·丝路, 中国·北京

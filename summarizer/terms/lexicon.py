@@ -34,7 +34,8 @@ from summarizer.terms import news_names
 from summarizer.terms.news_names import NEWS_NAMES, NOT_NAMES
 from summarizer.text.lang import HAN_CLASS
 
-__all__ = ["NEWS_NAMES", "NOT_NAMES", "Lexicon", "build", "clean_gloss", "guess_kind", "is_common_word", "is_generic",
+__all__ = ["NEWS_NAMES", "NOT_NAMES", "Lexicon", "build", "clean_gloss", "guess_kind", "has_ordinary_sense",
+           "is_common_word", "is_generic",
            "is_known", "kind", "load", "lookup", "other_names", "surname"]
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class Lexicon:
     generic: frozenset[str] = frozenset()  # transliterated given names/surnames: the spelling is a guess
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other names the entry gives
     entries: int = 0  # dictionary lines read
+    ordinary: frozenset[str] = frozenset()  # names with an ordinary sense too (萨迦 saga), or no name gloss (李鬼 a fake)
 
 
 def _proper_word(word: str) -> bool:
@@ -148,6 +150,23 @@ def _is_proper(pinyin: str, glosses: list[str]) -> bool:
     return len(words) >= 2 and all(w[:1].isupper() or w in _CONNECTORS for w in words)
 
 
+_NOT_A_SENSE = {"refers", "formerly", "former", "variant", "see", "same", "county", "prefecture", "district", "city",
+                "capital", "final", "reign", "abbr.", "surname", "old", "archaic", "erhua", "also", "used", "lit.",
+                "fig.", "of", "in", "from", "name", "town", "village", "river", "mountain", "lake", "island", "province",
+                "township", "region", "area", "port", "nickname", "the", "a", "an", "short", "common", "transliteration"}
+
+
+def _has_ordinary_sense(glosses: list[str]) -> bool:
+    """A gloss that is an ordinary word or short phrase: 萨迦 "saga (i.e. heroic tale)", 北欧 "north Europe", 名山
+    "famous mountain"; not a description of the name ("prefecture-level city in ...", "formerly known as ...")."""
+    for gloss in glosses:
+        words = _PARENS.sub("", gloss).split()
+        if (words and 1 <= len(words) <= 3 and gloss[:1].islower() and words[0] not in _NOT_A_SENSE
+                and not re.search(rf"[\d{_CJK}]", gloss)):
+            return True
+    return False
+
+
 def _is_generic(glosses: list[str]) -> bool:
     """泰勒 "Taylor (name)", 罗斯 "Roth, Ross, Rose or Rossi (name)", 戴维 "Davy/Davey/Davie/David"; not 埃尔多安
     "Erdogan (name)/Recep Tayyip Erdoğan (1954-), ...", where a second gloss names the one well-known bearer."""
@@ -182,6 +201,7 @@ def _parse(lines) -> tuple[dict[str, list], Lexicon]:
     lex, common, count = Lexicon(), set(), 0
     generic: dict[str, bool] = {}
     alts: dict[str, list[str]] = {}
+    ordinary: set[str] = set()
     for line in lines:
         m = _LINE.match(line)
         if not m:
@@ -203,8 +223,12 @@ def _parse(lines) -> tuple[dict[str, list], Lexicon]:
         see = _SEE.match(glosses[0])
         english = next((e for e in map(clean_gloss, glosses) if e), None)
         raw.setdefault(simp, []).append((english, guess_kind(glosses), see.group(1) if see else None))
+        if len(simp) == 2 and _has_ordinary_sense(glosses):
+            ordinary.add(simp)
     lex.common, lex.entries = frozenset(common), count
     lex.generic = frozenset(zh for zh, flag in generic.items() if flag)
+    nameless = {zh for zh, entries in raw.items() if all(e is None and r is None for e, _, r in entries)}  # 李鬼 "a fake"
+    lex.ordinary = frozenset(ordinary | nameless)
     lex.alternatives = {zh: tuple(dict.fromkeys(a)) for zh, a in alts.items() if a}
     return raw, lex
 
@@ -242,6 +266,7 @@ def build(lines) -> Lexicon:
             lex.names[zh] = best
     lex.names.update(NEWS_NAMES)
     lex.generic -= NEWS_NAMES.keys()
+    lex.ordinary -= NEWS_NAMES.keys()
     places = {en for en, kind in lex.names.values() if kind == "place"}
     for zh, alts in list(lex.alternatives.items()):
         keep = tuple(a.lstrip(",") for a in alts if zh in lex.names and _usable_alternative(a, lex.names[zh][0], places))
@@ -276,7 +301,8 @@ def _read_cache(path: Path) -> Lexicon | None:
         blob = json.loads(path.read_text("utf-8"))
         return Lexicon({k: tuple(v) for k, v in blob["names"].items()}, blob["surnames"],
                        frozenset(blob["common"]), frozenset(blob["generic"]),
-                       {k: tuple(v) for k, v in blob["alternatives"].items()}, blob["entries"])
+                       {k: tuple(v) for k, v in blob["alternatives"].items()}, blob["entries"],
+                       frozenset(blob["ordinary"]))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -284,7 +310,7 @@ def _read_cache(path: Path) -> Lexicon | None:
 def _write_cache(path: Path, lex: Lexicon) -> None:
     blob = {"source": SOURCE, "licence": LICENCE, "entries": lex.entries, "names": lex.names,
             "surnames": lex.surnames, "common": sorted(lex.common), "generic": sorted(lex.generic),
-            "alternatives": lex.alternatives}
+            "alternatives": lex.alternatives, "ordinary": sorted(lex.ordinary)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -337,6 +363,13 @@ def kind(zh: str) -> str | None:
 def other_names(zh: str) -> tuple[str, ...]:
     """Other names the dictionary gives for `zh` (CSRC for 证监会, Nuremberg for 纽伦堡); () when none."""
     return load().alternatives.get(zh, ())
+
+
+def has_ordinary_sense(zh: str) -> bool:
+    """True when the dictionary gives `zh` an ordinary sense besides a name (萨迦 "saga", 北欧 "north Europe", 犹太
+    "the Jews"), a proper entry with no name in it (李鬼 "a fake"), or an ordinary entry (海关 customs)."""
+    lex = load()
+    return zh in lex.ordinary or zh in lex.common
 
 
 def is_generic(zh: str) -> bool:

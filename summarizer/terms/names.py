@@ -11,6 +11,7 @@ summarizer.terms.variants.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -33,6 +34,7 @@ from summarizer.terms.variants import (
     ALIASES,
     any_present,
     english_forms,
+    fold,
     parts_present,
     surname_present,
 )
@@ -78,7 +80,8 @@ def rendering(name: Name, glossary=None) -> Rendering | None:
         return None  # 鲍勃 is Bob, not "Bao Bo"; 新斯科舍省 is Nova Scotia, not "Xinsikeshe Province"
     if name.kind == "person":
         doubt = ("a person from a place that does not spell names in pinyin" if name.context == "region" else
-                 "a person's name that reads like a place (阳澄湖)" if name.zh[-1] in _PLACE_ENDS else "")
+                 "a person's name that reads like a place (阳澄湖)" if name.zh[-1] in _PLACE_ENDS else
+                 _word_not_name(name.zh))
         return Rendering(person(name.zh), "pinyin", not doubt, doubt)
     return Rendering(*composed(name.zh, lookup))
 
@@ -88,6 +91,19 @@ def _misread(zh: str, english: str) -> bool:
     unit = ending_of(zh, PLACE_UNITS)
     core = zh[: -len(unit)] if unit else zh
     return unit in _PINYIN_UNITS and not looks_foreign(core) and not reads_as(core, english)
+
+
+def _word_not_name(zh: str) -> str:
+    """Why a "person" the tagger found is more likely an ordinary word (the lexicon's senses come before pinyin):
+    a dictionary word (李鬼 "a fake"), or a two-character word of jieba's own dictionary that CC-CEDICT does not
+    know as a name (钟声 bell, 冷杉 fir, 连胜 winning streak): jieba tags such words nr."""
+    import jieba
+
+    if lexicon.has_ordinary_sense(zh):
+        return "an ordinary word in the dictionary"
+    if len(zh) == 2 and not lexicon.is_known(zh) and (jieba.get_FREQ(zh) or 0) > 0:
+        return "a word of the tagger's dictionary, not a name the lexicon knows"
+    return ""
 
 
 def _lexicon_doubt(name: Name) -> str:
@@ -102,6 +118,8 @@ def _lexicon_doubt(name: Name) -> str:
         return "a place or organisation gloss for part of a personal name"
     if lexicon.is_generic(name.zh):
         return "a transliterated given name or surname: the English spelling is a guess"
+    if lexicon.has_ordinary_sense(name.zh) and name.zh not in lexicon.NEWS_NAMES:
+        return "the dictionary also gives it an ordinary sense (萨迦 saga, 北欧 north Europe, 大众 the masses)"
     return ""
 
 
@@ -142,12 +160,30 @@ def variants(name: Name, glossary=None) -> set[str]:
     tail = ending_of(name.zh, ORG_SUFFIXES) if not (lookup and lookup(name.zh)) else None
     if tail and not lexicon.lookup(name.zh):  # a composed org: its named stem is what must survive
         forms.add(render(Name(name.zh[: -len(tail)], "place"), lookup))
+    forms.update(_translated_ends(name.zh, forms))
     return english_forms(forms)
+
+
+# A landmark's last character, spelled in pinyin by the dictionary, translated by news: 永定门 Yongdingmen or
+# Yongding Gate, 雍和宫 Yonghegong or Yonghe Palace.
+_TRANSLATED_ENDS = {"门": ("men", "Gate"), "寺": ("si", "Temple"), "宫": ("gong", "Palace"), "桥": ("qiao", "Bridge"),
+                    "塔": ("ta", "Pagoda"), "湖": ("hu", "Lake"), "山": ("shan", "Mountain"), "岛": ("dao", "Island"),
+                    "楼": ("lou", "Tower"), "园": ("yuan", "Garden")}
+
+
+def _translated_ends(zh: str, forms: set[str]) -> set[str]:
+    spelled, english = _TRANSLATED_ENDS.get(zh[-1:], ("", ""))
+    if not spelled:
+        return set()
+    return {f"{f[: -len(spelled)].rstrip(' -')} {english}" for f in forms
+            if f.lower().endswith(spelled) and len(f) > len(spelled) + 2}
 
 
 def _kept(name: Name, found: Rendering, english: str, lookup: Lookup | None) -> bool:
     """The translation has the name in one of its forms, by its parts, or (a person) by surname alone."""
     if any_present(variants(name, lookup), english) or parts_present(found.en, english):
+        return True
+    if found.source == "lexicon" and spelled_alike(found.en, english):
         return True
     if name.kind != "person" or found.source == "text":
         return False
@@ -155,6 +191,36 @@ def _kept(name: Name, found: Rendering, english: str, lookup: Lookup | None) -> 
     reading = lexicon.surname(sur) or ""
     chinese_order = found.source == "pinyin" or found.en.split()[0].lower() == reading.lower()
     return surname_present(found.en, english, chinese_order)
+
+
+def spelled_alike(rendering: str, english: str) -> bool:
+    """A one-word foreign name spelled another accepted way: Mohammed / Muhammad, Timbuktoo / Timbuktu (the same first
+    letter, at most two edits, lengths within one). Countries and cities of summarizer/data/places.tsv never count
+    (Austria is not Australia, Slovakia not Slovenia)."""
+    word = fold(rendering)
+    if not re.fullmatch(r"[A-Z][a-z]{5,}", word) or word in _place_names():
+        return False
+    for other in set(re.findall(r"(?<![A-Za-z])[A-Z][a-z]{4,}(?![A-Za-z])", fold(english))):
+        if other[0] == word[0] and abs(len(other) - len(word)) <= 1 and other not in _place_names() \
+                and _edits(word.lower(), other.lower()) <= 2:
+            return True
+    return False
+
+
+def _place_names() -> frozenset[str]:
+    from summarizer.terms.places import load_places
+
+    return frozenset(p.en for p in load_places())
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def missing_renderings(source_zh: str, english: str, glossary=None) -> list[Missing]:

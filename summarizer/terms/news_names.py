@@ -44,6 +44,8 @@ NEWS_NAMES: dict[str, tuple[str, str]] = {
     "宙斯盾": ("Aegis", "other"),  # the combat system, not Zeus
     "商务部": ("Ministry of Commerce", "org"),  # CEDICT: "Department of Trade"
     "广交会": ("Canton Fair", "other"),
+    "秦俑": ("Terracotta Warriors", "other"),  # not a person "Qin Yong"
+    "兵马俑": ("Terracotta Warriors", "other"),
 }
 # Words CC-CEDICT capitalises that news treats as ordinary words.
 NOT_NAMES = {"互联网", "中文", "英文", "西方", "东方", "服务质量", "北京时间", "万维网", "大和",

@@ -12,37 +12,18 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from summarizer.terms.places import demonyms
 from summarizer.terms.romanize import COMPANY_SUFFIXES, ORG_SUFFIXES, PLACE_UNITS
 
-# Words inside a rendering -> words a translation may use instead (demonyms, short names).
+# Words inside a rendering -> words a translation may use instead: the adjectives and demonyms of countries, regions
+# and cities come from summarizer/data/places.tsv (France -> French); a few other short names are here.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "China": ("Chinese", "Sino"), "United States": ("US", "U.S.", "USA", "America", "American"),
-    "USA": ("US", "U.S.", "United States", "America", "American"), "Japan": ("Japanese",),
-    "South Korea": ("Korea", "Korean", "ROK"), "North Korea": ("DPRK", "North Korean"), "Germany": ("German",),
-    "France": ("French",), "United Kingdom": ("UK", "U.K.", "Britain", "British"), "Russia": ("Russian",),
-    "Macao": ("Macau",), "Uighur": ("Uygur", "Uyghur"), "People's Republic of China": ("PRC", "China"),
-    "Foreign Affairs": ("Foreign",), "Turkey": ("Turkish", "Türkiye", "Turk"),
-    "Argentina": ("Argentine", "Argentinian"), "Canada": ("Canadian",), "Afghanistan": ("Afghan",),
-    "Sweden": ("Swedish", "Swede"), "Switzerland": ("Swiss",), "Scotland": ("Scottish", "Scot"),
-    "Holland": ("Netherlands", "Dutch"), "Netherlands": ("Dutch", "Holland"), "Iran": ("Iranian",),
-    "Iraq": ("Iraqi",), "Israel": ("Israeli",), "Pakistan": ("Pakistani",), "Thailand": ("Thai",),
-    "Spain": ("Spanish", "Spaniard"), "Italy": ("Italian",), "Greece": ("Greek",), "Poland": ("Polish", "Pole"),
-    "Finland": ("Finnish", "Finn"), "Denmark": ("Danish", "Dane"), "Norway": ("Norwegian",),
-    "Ireland": ("Irish",), "Wales": ("Welsh",), "England": ("English",), "Egypt": ("Egyptian",),
-    "Philippines": ("Filipino", "Philippine"), "Vietnam": ("Vietnamese", "Viet Nam"), "Portugal": ("Portuguese",),
-    "Brazil": ("Brazilian",), "Mexico": ("Mexican",), "Peru": ("Peruvian",), "Chile": ("Chilean",),
-    "Cuba": ("Cuban",), "Haiti": ("Haitian",), "India": ("Indian",), "Singapore": ("Singaporean",),
-    "Saudi Arabia": ("Saudi",), "Syria": ("Syrian",), "Lebanon": ("Lebanese",), "Serbia": ("Serbian", "Serb"),
-    "Serb": ("Serbian",), "Kosovo": ("Kosovar",), "Albania": ("Albanian",), "Ukraine": ("Ukrainian",),
-    "Belgium": ("Belgian",), "Austria": ("Austrian",), "Hungary": ("Hungarian",), "Taiwan": ("Taiwanese",),
-    "Mongolia": ("Mongolian",), "Palestine": ("Palestinian",), "Nepal": ("Nepalese", "Nepali"),
-    "Yemen": ("Yemeni",), "Jordan": ("Jordanian",), "Morocco": ("Moroccan",), "Europe": ("European",), "Asia": ("Asian",), "Africa": ("African",),
-    "New Zealand": ("Kiwi",), "Kyrgyzstan": ("Kyrgyz",), "Tajikistan": ("Tajik",), "Uzbekistan": ("Uzbek",),
-    "Kazakhstan": ("Kazakh",), "Czech Republic": ("Czech",), "Soviet Union": ("Soviet", "USSR", "U.S.S.R."),
-    "Mt ": ("Mount ",), "Saint ": ("St. ", "St "), "St ": ("Saint ", "St. "),
+    **demonyms(),
+    "USA": ("US", "U.S.", "United States", "America", "American"), "Uighur": ("Uygur", "Uyghur"),
+    "People's Republic of China": ("PRC", "China"), "Foreign Affairs": ("Foreign",), "Holland": ("Netherlands", "Dutch"),
+    "Serb": ("Serbian",), "Mt ": ("Mount ",), "Saint ": ("St. ", "St "), "St ": ("Saint ", "St. "),
     "Commonwealth of Australia": ("Australia",),
 }
-ALIASES["United Kingdom"] += ("England", "English")  # what people write for 英国, if loosely
 for _place, _words in list(ALIASES.items()):  # "Chinese" (中国人) may be written China
     for _word in _words:
         if _place[:1].isupper() and _word.istitle() and " " not in _place + _word and _word not in ALIASES:
@@ -59,6 +40,9 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "World War II": ("Second World War", "World War 2", "WWII"), "World War I": ("First World War", "WWI"),
     "Democratic Party": ("Democrats", "Democrat"), "Republican Party": ("Republicans", "Republican", "GOP"),
     "Central Committee of the CCP": ("CPC Central Committee", "CCP Central Committee", "Party Central Committee"),
+    "British Commonwealth of Nations": ("Commonwealth",),
+    "Eastern Orthodox Church": ("Orthodox Church", "Orthodox Christian", "Orthodox Christianity", "Orthodox"),
+    "Terracotta Warriors": ("Terracotta Army", "terracotta figures", "terracotta soldiers", "terracotta statues"),
     "Xinhua News Agency": ("Xinhua",), "China News Service": ("CNS", "ECNS", "China News"),
     "China News": ("ECNS", "China News Service", "chinanews"), "Cathay Dragon": ("Dragonair",),
     "People's Liberation Army": ("PLA",), "Palestinian National Authority": ("Palestinian Authority", "PA", "PNA"),

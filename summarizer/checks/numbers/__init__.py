@@ -13,6 +13,7 @@ reported when unmatched, because Chinese and English use them idiomatically (一
 """
 from __future__ import annotations
 
+from summarizer.checks.numbers.codes import changed_codes
 from summarizer.checks.numbers.compare import (
     NumberIssue,
     compare_quantities,
@@ -46,8 +47,11 @@ def compare_numbers(source: str, target: str, source_lang: str, target_lang: str
 
 
 def number_checks(source: str, target: str, source_lang: str, target_lang: str) -> list[Check]:
-    """One `number` check per difference between the quantities of `source` and `target`."""
-    return [_to_check(issue) for issue in compare_numbers(source, target, source_lang, target_lang)]
+    """One `number` check per difference between the quantities of `source` and `target`, and per code (802.11n,
+    4:41.30) changed into another of the same shape."""
+    found = [_to_check(issue) for issue in compare_numbers(source, target, source_lang, target_lang)]
+    return found + [Check("number", "error", f"code changed: {a!r} became {b!r}", a, b)
+                    for a, b in changed_codes(source or "", target or "")]
 
 
 def _to_check(issue: NumberIssue) -> Check:

@@ -78,6 +78,7 @@ def _currency_issue(s: Quantity, t: Quantity) -> list[NumberIssue]:
 def compare_quantities(source: list[Quantity], target: list[Quantity]) -> list[NumberIssue]:
     """Quantities missing from, added to or changed in the target, plus approximation and currency conflicts."""
     matched = _pair_up(source, target)
+    _drop_idiom_matches(source, target, matched)
     issues: list[NumberIssue] = []
     for i, j in sorted(matched.items()):
         issues += _pair_issues(source[i], target[j])
@@ -86,12 +87,16 @@ def compare_quantities(source: list[Quantity], target: list[Quantity]) -> list[N
     matched_targets = [target[j] for j in taken]
     lost = [s for i, s in enumerate(source) if i not in matched and not s.soft and not _seen(s, matched_targets)]
     added = [t for j, t in enumerate(target) if j not in taken and not t.soft and not _seen(t, matched_sources)]
+    # words for small numbers ("three people") are never reported alone, but one left over beside a figure the
+    # source lacks ("4 人") is that figure, changed
+    worded = [s for i, s in enumerate(source) if i not in matched and s.soft and s.kind == "number" and s.value >= 2]
     # an unmatched source and an unmatched target of the same group, in order: one number changed into another
-    for s in list(lost):
-        t = next((t for t in added if t.group == s.group), None)
+    for s in sorted(lost + worded, key=lambda q: q.start):
+        t = next((t for t in added if t.group == s.group and (not s.soft or t.kind == "number" and t.value <= 100)), None)
         if t is None:
             continue
-        lost.remove(s)
+        if s in lost:
+            lost.remove(s)
         added.remove(t)
         issues.append(NumberIssue("changed", s, t, f"number changed: {s.describe()} became {t.describe()}"))
         issues += _currency_issue(s, t)
@@ -100,5 +105,24 @@ def compare_quantities(source: list[Quantity], target: list[Quantity]) -> list[N
     return issues
 
 
+def _drop_idiom_matches(source: list[Quantity], target: list[Quantity], matched: dict[int, int]) -> None:
+    """Undo a figure's match with a small number word (1 with 一些's 一, 4 with "four years") when a figure of its group
+    is left unmatched on that side: the word was an idiom, and the figure changed into the one left over."""
+    taken = set(matched.values())
+    for i, j in sorted(matched.items()):
+        s, t = source[i], target[j]
+        if s.soft == t.soft:
+            continue
+        if not s.soft:
+            spare = any(k not in taken and not q.soft and q.group == s.group for k, q in enumerate(target))
+        else:
+            spare = any(k not in matched and not q.soft and q.group == t.group for k, q in enumerate(source))
+        if spare:
+            del matched[i]
+            taken.discard(j)
+
+
 def _seen(q: Quantity, others: list[Quantity]) -> bool:
-    return any(quantities_match(q, o) for o in others)
+    """Another mention of a quantity matched elsewhere (2019 twice in the source, once in the translation); a figure
+    is not another mention of a number word ("4" beside "fourth")."""
+    return any(quantities_match(q, o) and (q.soft or not o.soft) for o in others)

@@ -179,10 +179,22 @@ def _military_time(f: Finder, m: re.Match) -> None:  # 1430 GMT
     f.add(m.start(), m.end(), Quantity((int(m[1]) % 12) * 60 + int(m[2]), "time", ""))
 
 
-def _regnal(f: Finder, m: re.Match) -> None:  # Louis XVI, Elizabeth II, World War II
-    named = re.search(r"\b[A-Z][a-z]+ $", f.text[max(0, m.start() - 20) : m.start()])
-    if named and m.group() and (len(m.group()) > 1 or m.group() in "VX"):
-        value = _roman_value(m.group())
+_ROMAN_CONTEXT = re.compile(  # words after which a Roman numeral is a number: World War II, Part III, Super Bowl LIII
+    r"\b(?:War|Part|Chapter|Volume|Vol\.|Book|Act|Scene|Phase|Stage|Article|Title|Section|Class|Type|Grade|Level|Round|"
+    r"Series|Mark|Mk|Bowl|Apollo|Vatican|Pope|King|Queen|Emperor|Tsar|Czar|Pharaoh|Dynasty|Liga|Division|Schedule|"
+    r"Annex|Appendix|Amendment|Council|Corps|Army|Fleet) $")
+_REGNAL_MAX = 30  # Louis XVIII, Pope John XXIII; "Mazda CX" (110) or "Washington DC" (600) are names
+
+
+def _regnal(f: Finder, m: re.Match) -> None:  # Louis XVI, Elizabeth II, World War II, Part III; never CX-4
+    before, after = f.text[max(0, m.start() - 20) : m.start()], f.text[m.end() : m.end() + 1]
+    glued = bool(after) and after in "-‐–/"  # CX-4, a model code
+    if not m.group() or glued or not (len(m.group()) > 1 or m.group() in "VX"):
+        return
+    value = _roman_value(m.group())
+    context = _ROMAN_CONTEXT.search(before) is not None
+    named = re.search(r"\b[A-Z][a-z]+ $", before) is not None and value <= _REGNAL_MAX
+    if context or named:
         f.add(m.start(), m.end(), Quantity(value, "ordinal", "", soft=value <= 10))
 
 

@@ -23,7 +23,7 @@ class Quantity:
     """
 
     value: float
-    kind: str  # number | percent | percent_point | year | date | month | decade | ordinal | money | time | weekday | fraction
+    kind: str  # number | percent | percent_point | year | date | month | day | decade | ordinal | money | time | weekday | fraction
     span: str
     approx: str | None = None  # over | under | about (超/余/more than, 近/nearly, 约/about)
     unit: str | None = None  # counter or measure word when seen: 次, 件, km, times ...
@@ -40,6 +40,8 @@ class Quantity:
 
     def keys(self) -> list[tuple[str, float]]:
         """(group, value) pairs under which this quantity can match one on the other side."""
+        if self.kind == "day":  # 30日: the 30th, or the 30th of any month ("September 30")
+            return [("num", self.value)] + [("cal", v) for v in self.alt_values]
         keys = [(self.group, self.value)] + [(self.group, v) for v in self.alt_values]
         if self.kind == "fraction":
             keys.append(("pct", self.value * 100))

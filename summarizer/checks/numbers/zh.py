@@ -248,6 +248,46 @@ def _ordinal(f: Finder, m: re.Match) -> None:  # 第十四位, 第11
 
 
 # --------------------------------------------------------------------------------------------------
+# Rules: numbers written in parts, plan names, bare days, scores
+
+
+def _composite(f: Finder, m: re.Match) -> None:  # 11万7015辆 = 117,015; 1亿2000万 = 120,000,000
+    last = m["units"] or m["units2"]
+    yi, wan, units = (int(g) if g else 0 for g in (m["yi"], m["wan"] or m["wan2"], last))
+    if not (m["wan"] or last):
+        return  # 1亿 alone: a plain number
+    value = yi * 100_000_000 + wan * 10_000 + units
+    precision = 1.0 if last else 10_000.0
+    approx, s, _ = _approx(f.text, m.start(), m.end())
+    unit, currency, e = _unit_and_currency(f.text, m.end())
+    kind = "money" if currency else "number"
+    f.add(s, e, Quantity(value, kind, f.text[s:e], approx, unit=unit, currency=currency, precision=precision,
+                         start=s, end=e))
+
+
+def _plan_or_range(f: Finder, m: re.Match) -> None:  # “十四五”: the 14th Five-Year Plan; 十四五岁: 14 or 15 years old
+    first = _val(m[1])
+    plan = re.match(r"[”\"」』]?\s*(?:规划|计划|时期|期间|期|以来|开局|收官|末|[”\"」』])", f.text[m.end():]) is not None
+    if first is None:
+        return
+    f.add(m.start(), m.end(), Quantity(first, "ordinal" if plan else "number", "", approx=None if plan else "about",
+                                       soft=True, alt_values=() if plan else (first + 1,)))
+
+
+def _bare_day(f: Finder, m: re.Match) -> None:  # 30日下午: the 30th, which a translation may date (September 30)
+    day = _val(m[1])
+    if day is None or not 1 <= day <= 31 or day != int(day):
+        return
+    dates = tuple(month * 100 + day for month in range(1, 13))  # the month is often the dateline's, or another
+    f.add(m.start(), m.end(), Quantity(day, "day", "", alt_values=dates))
+
+
+def _score(f: Finder, m: re.Match) -> None:  # 以12：10拿下, 比分为3:1: a score, two numbers, not a clock time
+    for g in (1, 2):
+        f.add(m.start(g), m.end(g), Quantity(int(m[g]), "number", m[g], start=m.start(g), end=m.end(g)))
+
+
+# --------------------------------------------------------------------------------------------------
 # Rule: plain numbers with optional 多/余, scale and unit: 5.32万次, 400余家, 1000多万, 三千零七十九, 2851.5亿元
 
 
@@ -307,6 +347,7 @@ def _rule(name: str, pattern: str, handler) -> Rule:
 
 RULES = [
     _rule("iso date", r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])", _iso_date),
+    _rule("score", r"(?:以|比分为?|比分是|比)\s*(\d{1,3})\s*[:：比]\s*(\d{1,3})(?![\d:：.])(?!\s*[点时分])", _score),
     _rule("calendar date", rf"(?:({NUM})\s*年\s*)?({NUM})\s*月(?:\s*份)?(?:\s*({NUM})\s*[日号])?", _calendar_date),
     _rule("dotted date", r"(?<![\d.])(\d{1,2})\s*[·/]\s*(\d{1,2})(?![\d.%])", _dotted_date),
     _rule("decade", rf"(?:({NUM})\s*世纪\s*)?(\d{{2,4}}|[{NUM_CHARS}]+)\s*年代", _decade),
@@ -315,11 +356,16 @@ RULES = [
     _rule("colon time", rf"({_DAYPART})?\s*(?<![\d.])(\d{{1,2}})\s*:\s*(\d{{2}})(?![\d])", _colon_time),
     _rule("hour time", rf"({_DAYPART})?\s*({NUM})\s*([点时])(?:\s*({NUM})\s*分|(半)|(整)|(钟)|(许))?", _hour_time),
     _rule("weekday", r"(?:星期|礼拜|周)([一二三四五六日天])", _weekday),
+    _rule("bare day", rf"(?<![\d.{NUM_CHARS}月])(\d{{1,2}})\s*[日号](?![\d{NUM_CHARS}]|元|本|语|文|军|方|产|企|媒|籍|韩|美|俄|系|货|圆)", _bare_day),
     _rule("percent words", rf"百分之\s*({NUM}|百)", _percent_words),
     _rule("percent sign", rf"({NUM})\s*(%|(?:个)?\s*百分点)", _percent_sign),
     _rule("fraction", rf"({NUM})\s*分之\s*({NUM})", _fraction),
     _rule("top n", rf"([{_DIGIT_CHARS}]?[十百千]|\d+)\s*强", _top_n),
     _rule("ordinal", rf"第\s*({NUM})", _ordinal),
+    _rule("composite", r"(?<![\d.])(?:(?P<yi>\d{1,4})\s*亿\s*(?:(?P<wan>\d{1,4})\s*万)?\s*(?P<units>\d{4})?"
+                       r"|(?P<wan2>\d{1,4})\s*万\s*(?P<units2>\d{4}))(?![\d.万亿])", _composite),
+    _rule("plan or range", rf"(?<![{NUM_CHARS}])([一二三四五六七八九]?十[一二三四五六七八九])([一二三四五六七八九])(?![{NUM_CHARS}])",
+          _plan_or_range),
     _rule("plain number", rf"({ARABIC}|{_NUMERAL})(\s*[多余])?(\s*[十百千万亿]{{1,3}})?(\s*[多余])?", _plain_number),
 ]
 
