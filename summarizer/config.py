@@ -118,6 +118,13 @@ class Settings:
     api_key: str | None = _knob(None)  # when set, the HTTP API requires it (`api_key` field or Authorization header)
     api_rate_per_minute: int = _knob(60, minimum=1)  # HTTP API requests per client (key or address) per minute
     api_max_chars: int = _knob(50_000, minimum=1)  # characters of text one HTTP API request may send
+    # a remote model (--engine openai): OpenAI-compatible servers such as llama.cpp's server, vLLM or Ollama;
+    # the model's name on them is `model`
+    openai_base_url: str | None = _knob(None)  # comma list; requests go to the one with fewest outstanding
+    openai_api_key: str | None = _knob(None)  # sent as a Bearer token (not the HTTP API's own api_key)
+    openai_concurrency: int = _knob(8, minimum=1)  # requests in flight at once, over all servers
+    openai_retries: int = _knob(3, minimum=0)  # further tries of a request after 429, 5xx or a connection error
+    openai_timeout: float = _knob(120.0, minimum=1)  # seconds a server may stay silent before a request fails
 
     # ------------------------------------------------------------------ building
     @classmethod

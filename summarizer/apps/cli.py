@@ -14,6 +14,7 @@ import typer
 
 from summarizer import api
 from summarizer.apps.quality_options import quality_options
+from summarizer.apps.remote_options import remote_options
 from summarizer.config import Settings, debug_enabled
 from summarizer.engines import ENGINE_NAMES
 from summarizer.errors import BisumError, InputError
@@ -87,6 +88,7 @@ def _progress(quiet: bool, unit: str = "articles"):
 
 @app.command()
 @quality_options
+@remote_options
 def run(
     paths: List[str] = typer.Argument(..., help="Files, folders (recursive) or - for stdin. Text, Markdown, HTML, JSONL, .docx."),
     engine: Optional[EngineName] = typer.Option(None, help=f"Summarization engine [default: {D.engine}]."),
@@ -109,12 +111,13 @@ def run(
     workers: int = typer.Option(1, min=1, help="Ray actors per model."),
     quiet: bool = QUIET,
     quality_flags: dict = None,
+    remote_flags: dict = None,
 ) -> None:
     """Run the whole pipeline over articles and write one JSONL record per article."""
     settings = api.settings(
         engine=engine, translator=translator, model=model, to=to, translate=translate, summary_sentences=summary_length,
         summary_chars=summary_chars, glossary=_glossary(glossary), check=check, repair=repair, cache=cache,
-        batch_size=batch_size, max_bytes=max_bytes, **quality_flags,
+        batch_size=batch_size, max_bytes=max_bytes, **quality_flags, **remote_flags,
     )
     if resume and out is None:
         raise InputError("--resume needs --out FILE")
@@ -134,6 +137,7 @@ def run(
 
 @app.command()
 @quality_options
+@remote_options
 def summarize(
     source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
     engine: Optional[EngineName] = typer.Option(None),
@@ -143,10 +147,11 @@ def summarize(
     max_bytes: Optional[int] = typer.Option(None),
     quiet: bool = QUIET,
     quality_flags: dict = None,
+    remote_flags: dict = None,
 ) -> None:
     """Print a summary of each article in the input."""
     settings = api.settings(engine=engine, model=model, summary_sentences=length, to=to, translate="summary",
-                            check=False, max_bytes=max_bytes, **quality_flags)
+                            check=False, max_bytes=max_bytes, **quality_flags, **remote_flags)
     with _progress(quiet):
         results = api.process(source, settings)
     for r in results:
@@ -163,6 +168,7 @@ def summarize(
 
 @app.command("translate")
 @quality_options
+@remote_options
 def translate_cmd(
     source: str = typer.Argument(..., help="Text, a file, or - for stdin."),
     from_lang: str = typer.Option("auto", "--from", help="zh, en or auto."),
@@ -174,10 +180,12 @@ def translate_cmd(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write {'checks': [...]} here instead of stderr."),
     quiet: bool = QUIET,
     quality_flags: dict = None,
+    remote_flags: dict = None,
 ) -> None:
     """Print the translation of the input line by line, checked and repaired exactly as the HTTP API's /translate
     does; the flags go to stderr (or to --json)."""
-    settings = api.settings(engine=engine, model=model, glossary=_glossary(glossary), max_bytes=max_bytes, **quality_flags)
+    settings = api.settings(engine=engine, model=model, glossary=_glossary(glossary), max_bytes=max_bytes, **quality_flags,
+                            **remote_flags)
     with _progress(quiet):
         [result] = api.translate(source, settings, from_lang, to.value)
     if result.error:
@@ -268,6 +276,7 @@ def _thresholds(values: List[str]) -> dict[str, float]:
 
 @app.command("eval")
 @quality_options
+@remote_options
 def eval_cmd(
     task: EvalTask = typer.Option(..., help="summarization (ROUGE), translation (BLEU, chrF, TER) or checks (the checks on "
                                             "human references, clean and with one known error each)."),
@@ -287,6 +296,7 @@ def eval_cmd(
     embedding: bool = typer.Option(False, help="Add cross-lingual embedding similarity."),
     quiet: bool = QUIET,
     quality_flags: dict = None,
+    remote_flags: dict = None,
 ) -> None:
     """Run the system on an evaluation set and score it (resumable, cached)."""
     from summarizer.batch.sink import atomic_write_json
@@ -295,7 +305,7 @@ def eval_cmd(
 
     if task.value == "checks":
         return _eval_checks(data, limit, report, json_out, fail_under)
-    settings = api.settings(model=model, repair=repair, check=repair, **quality_flags)
+    settings = api.settings(model=model, repair=repair, check=repair, **quality_flags, **remote_flags)
     with _progress(quiet, unit="texts"):
         result = run_eval(
             task=task.value, data=data, engine=engine, limit=limit, settings=settings, out_dir=out, report_dir=report,
@@ -410,20 +420,28 @@ def cache_clear() -> None:
 
 @app.command()
 @quality_options
+@remote_options
 def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(7860),
     engine: EngineName = typer.Option(EngineName.extractive, help="Default summarizer on the page (the model translates)."),
     api_key: Optional[str] = typer.Option(None, "--api-key", help="Require this key on the HTTP API [env: BISUM_API_KEY]."),
     request_timeout: Optional[float] = typer.Option(None, "--request-timeout", help="Seconds one request may take."),
+    model: Optional[str] = typer.Option(None, help="Registry name or GGUF path, or the model's name on --base-url."),
     quality_flags: dict = None,
+    remote_flags: dict = None,
 ) -> None:
     """Serve the editors' page, its gradio_client API and the LibreTranslate-compatible HTTP API (one process).
     --quality and the method flags are the defaults of the page and of both APIs; a request may choose its level."""
+    # the one base of every request: defaults < BISUM_* environment < these flags (validated: a bad value is one line)
+    base = api.settings(engine=engine.value, model=model, api_key=api_key, request_timeout=request_timeout,
+                        **quality_flags, **remote_flags)
+    if base.engine == "openai" or base.openai_base_url:  # a server that is down is reported now, not at a request
+        from summarizer.engines import get_engine
+
+        get_engine("openai", base)
     from summarizer.apps.web import launch
 
-    # the one base of every request: defaults < BISUM_* environment < these flags (validated: a bad value is one line)
-    base = api.settings(engine=engine.value, api_key=api_key, request_timeout=request_timeout, **quality_flags)
     launch(base, host=host, port=port)
 
 

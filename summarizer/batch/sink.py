@@ -72,8 +72,12 @@ class JsonlSink:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(self.path) + ".lock")
         self._lock.acquire(timeout=5)
-        if resume:
-            self.done = {str(r.get(key)) for r in repair_jsonl(self.path)}
+        if resume:  # records of articles that failed are dropped: a resumed run tries them again
+            records = repair_jsonl(self.path)
+            kept = [r for r in records if not r.get("error")]
+            if len(kept) < len(records):
+                atomic_write_text(self.path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
+            self.done = {str(r.get(key)) for r in kept}
         else:
             self.path.write_bytes(b"")
         self._fh = open(self.path, "ab", buffering=0)

@@ -71,6 +71,16 @@ def _transformers(s: "Settings") -> "Engine":
     return _prompted(generator, "llm", s)
 
 
+def _openai(s: "Settings") -> "Engine":
+    from summarizer.engines.remote.generator import OpenAIGenerator
+
+    options = dict(api_key=s.openai_api_key, concurrency=s.openai_concurrency, retries=s.openai_retries,
+                   timeout=s.openai_timeout, repetition_penalty=s.repetition_penalty)
+    generator = _shared(("openai", s.openai_base_url, s.model, *sorted(options.items())),
+                        lambda: OpenAIGenerator(s.openai_base_url or "", s.model, **options))
+    return _prompted(generator, "openai", s)
+
+
 def _seq2seq(s: "Settings") -> "Engine":
     from summarizer.engines.seq2seq import Seq2SeqEngine
 
@@ -94,6 +104,7 @@ REGISTRY: dict[str, EngineEntry] = {e.name: e for e in (
     EngineEntry("llamacpp", "the offline default model on llama.cpp, batched", _llamacpp, ("llama_cpp",), True),
     EngineEntry("llm", "any causal LM on transformers", _transformers, ("torch", "transformers"), True),
     EngineEntry("seq2seq", "Marian / NLLB / M2M100 / mT5 on transformers", _seq2seq, ("torch", "transformers")),
+    EngineEntry("openai", "any OpenAI-compatible server (llama.cpp, vLLM, Ollama): --base-url", _openai, ("httpx",)),
 )}
 ENGINE_NAMES = ("auto", *REGISTRY)
 AUTO_ORDER = ("llamacpp", "llm", "extractive")  # llama.cpp is ~5x faster than transformers on CPU, 1/4 the memory
@@ -137,6 +148,8 @@ def can_run(name: str, settings: "Settings") -> bool:
         return False
     if name == "seq2seq":
         return _model_kind(settings) == "seq2seq"
+    if name == "openai":
+        return bool(settings.openai_base_url)
     return not entry.needs_weights or _weights_ready(settings)
 
 
@@ -166,6 +179,8 @@ def resolve_name(name: str, settings: "Settings") -> str:
         return name
     if _model_kind(settings) == "seq2seq":
         return "seq2seq"
+    if settings.openai_base_url and can_run("openai", settings):  # a server given is the model to use
+        return "openai"
     return next(n for n in AUTO_ORDER if can_run(n, settings))
 
 
@@ -177,7 +192,8 @@ def get_engine(name: str, settings: "Settings") -> "Engine":
     """The engine `name` (or the best one for `auto`), built once per process for these options."""
     chosen = resolve_name(name, settings)
     key = (chosen, settings.model, settings.threads, settings.dtype, settings.parallel_sequences, settings.batch_size,
-           *sorted(settings.output_options().items()))
+           settings.openai_base_url, settings.openai_api_key, settings.openai_concurrency, settings.openai_retries,
+           settings.openai_timeout, *sorted(settings.output_options().items()))
     with _BUILD_LOCK:
         if key not in _BUILT:
             _BUILT[key] = REGISTRY[chosen].build(settings)
