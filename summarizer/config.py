@@ -111,6 +111,9 @@ class Settings:
     check: bool = _knob(True)
     repair: bool = _knob(True)
     cache: bool = _knob(True)
+    # the editor's loop (summarizer/editor): corrections reused as they are; as few-shot examples (unmeasured: off)
+    corrections: bool = _knob(True)  # a sentence an editor corrected gets the correction, never the model's output
+    correction_examples: bool = _knob(False, output=True)  # the few-shot pairs (--examples) are the most similar corrections
     # serving: the page and the HTTP API (one model worker shares its batch between their requests)
     web_concurrency: int = _knob(8, minimum=1)  # requests whose pipelines run at once (their model work is batched)
     web_queue: int = _knob(64, minimum=1)  # requests allowed to wait

@@ -288,6 +288,10 @@ def build_pipeline(settings: Settings, require_translator: bool = True) -> Pipel
     repairer = translator if isinstance(translator, Repairer) else None
     if settings.cache:
         summarizer, translator = with_memory(summarizer, translator, settings)
+    if settings.corrections:  # editors' corrections outrank the memory and the model (engines/corrected.py)
+        from summarizer.engines.corrected import with_corrections
+
+        summarizer, translator = with_corrections(summarizer, translator)
     log.info("engine %s%s", summarizer.name, f" ({summarizer.model})" if summarizer.model else "")
     if translator is not None and translator.name != summarizer.name:
         log.info("translator %s%s", translator.name, f" ({translator.model})" if translator.model else "")

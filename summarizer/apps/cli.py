@@ -13,6 +13,7 @@ from typing import List, Optional
 import typer
 
 from summarizer import api
+from summarizer.apps import editor_cli
 from summarizer.apps.quality_options import quality_options
 from summarizer.apps.remote_options import remote_options
 from summarizer.config import Settings, debug_enabled
@@ -27,6 +28,7 @@ models_app = typer.Typer(no_args_is_help=True, help="List, pull, verify and loca
 cache_app = typer.Typer(no_args_is_help=True, help="Translation-memory cache: stats and clear.")
 app.add_typer(models_app, name="models")
 app.add_typer(cache_app, name="cache")
+editor_cli.register(app)  # corrections, glossary, history, export
 
 EngineName = Enum("EngineName", {n: n for n in ENGINE_NAMES}, type=str)  # the registry is the one source
 Target = Enum("Target", {n: n for n in ("auto", "en", "zh", "none")}, type=str)
@@ -109,6 +111,7 @@ def run(
     executor: str = typer.Option("local", help="local, or ray to run on Ray Data (pip install 'bisum[ray]')."),
     ray_address: Optional[str] = typer.Option(None, help="Ray cluster address (default: start Ray locally)."),
     workers: int = typer.Option(1, min=1, help="Ray actors per model."),
+    history: bool = typer.Option(False, "--history", help="Also save the new records to `summarizer history` (needs --out)."),
     quiet: bool = QUIET,
     quality_flags: dict = None,
     remote_flags: dict = None,
@@ -130,7 +133,7 @@ def run(
         raise typer.Exit(run_ray(paths, settings, out, resume=resume, address=ray_address, workers=workers))
     from summarizer.batch.local import run_batch
 
-    with _progress(quiet):
+    with _progress(quiet), editor_cli.saved_to_history(out, history):
         code = run_batch(paths, settings, out, resume=resume)
     raise typer.Exit(code)
 

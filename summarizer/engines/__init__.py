@@ -39,8 +39,13 @@ def _prompted(generator, name: str, s: "Settings") -> "Engine":
 
     budget = Budget(s.segment_tokens, s.max_new_tokens_ratio, s.min_new_tokens, s.map_reduce_chars,
                     s.summary_input_tokens)
+    examples = None
+    if s.correction_examples:  # few-shot pairs from the editors' corrections most like each segment
+        from summarizer.engines.corrected import CorrectionExamples
+
+        examples = CorrectionExamples()
     return PromptedEngine(generator, name, budget, TextRankSummarizer(s.position_weight, s.mmr_lambda),
-                          translation_plan(s))
+                          translation_plan(s), examples)
 
 
 _GENERATORS: dict[tuple, object] = {}  # one loaded model (and model worker) for every engine built over it

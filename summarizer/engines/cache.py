@@ -122,9 +122,16 @@ class CachedEngine:
 
     def translate(self, texts: Sequence[str], source_lang: str, target_lang: str,
                   terms: Terms | None = None) -> list[Generation]:
-        lines = [terms.prompt_lines(t, source_lang) if terms else "" for t in texts]
+        examples = self._examples_version(source_lang, target_lang)
+        lines = [(terms.prompt_lines(t, source_lang) if terms else "") + examples for t in texts]
         return self._cached(f"translate:{source_lang}-{target_lang}", texts, lines,
                             lambda todo: self.inner.translate(todo, source_lang, target_lang, terms))
+
+    def _examples_version(self, source_lang: str, target_lang: str) -> str:
+        """Where the inner engine's few-shot pairs come from the editors' corrections (`CorrectionExamples`), the
+        state of those corrections: outputs made with other examples are not reused."""
+        version = getattr(getattr(self.inner, "example_source", None), "version", None)
+        return f"\x1fexamples:{version(source_lang, target_lang)}" if callable(version) else ""
 
     def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None,
                   terms: Terms | None = None) -> list[Generation]:

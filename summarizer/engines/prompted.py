@@ -123,9 +123,12 @@ class PromptedEngine:
     can_translate = True
 
     def __init__(self, generator: Generator, name: str = "llm", budget: Budget = Budget(),
-                 ranker: TextRankSummarizer | None = None, plan: TranslationPlan = TranslationPlan()):
+                 ranker: TextRankSummarizer | None = None, plan: TranslationPlan = TranslationPlan(),
+                 example_source: prompts.ExampleSource | None = None):
         """ranker: picks the key sentences a summary is written from (default: TextRank's default settings);
-        plan: how translations are made and chosen (candidates, rerank scorers, context, examples)."""
+        plan: how translations are made and chosen (candidates, rerank scorers, context, examples);
+        example_source: the few-shot pairs for a segment (default: the fixed ones, `prompts.examples`)."""
+        self.example_source = example_source or prompts.FixedExamples()
         self.generator = generator
         self.name = name
         self.budget = budget
@@ -237,7 +240,7 @@ class PromptedEngine:
         values = {"text": text, "glossary": _terms_block(terms, text, source_lang, target_lang), "context": ""}
         return _Job(prompts.translate_name(source_lang, target_lang), values, text, target_lang, self._budget(text),
                     owner, source_lang, candidates or self.plan.candidates,
-                    tuple(prompts.examples(source_lang, target_lang, self.plan.examples)), terms)
+                    tuple(self.example_source(text, source_lang, target_lang, self.plan.examples)), terms)
 
     def translate(self, texts: Sequence[str], source_lang: str, target_lang: str,
                   terms: Terms | None = None) -> list[Generation]:

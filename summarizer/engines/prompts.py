@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Protocol, Sequence
 
 from summarizer.config import prompts_dir
 from summarizer.errors import ModelError
@@ -89,6 +89,19 @@ def examples(source_lang: str, target_lang: str, count: int) -> list[Example]:
     if count <= 0 or not path.is_file():
         return []
     return list(_examples(path, path.stat().st_mtime_ns))[:count]
+
+
+class ExampleSource(Protocol):
+    """The few-shot pairs put before a segment to translate (`count` at most)."""
+
+    def __call__(self, text: str, source_lang: str, target_lang: str, count: int) -> Sequence[Example]: ...
+
+
+class FixedExamples:
+    """The same pairs for every segment: the first `count` of the direction's examples file."""
+
+    def __call__(self, text: str, source_lang: str, target_lang: str, count: int) -> list[Example]:
+        return examples(source_lang, target_lang, count)
 
 
 @lru_cache(maxsize=8)

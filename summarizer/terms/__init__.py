@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from summarizer.terms.glossary import Glossary, load_glossary
+from summarizer.terms.glossary import Glossary, Term, load_glossary
 
 
 @dataclass(frozen=True)
@@ -36,4 +36,21 @@ def _required_names(glossary: Glossary, text: str) -> dict[str, str]:
 
 
 def load_terms(glossary_path: str | None = None, use_default: bool = True) -> TermSet:
-    return TermSet(load_glossary(glossary_path, use_default))
+    """The default glossary, then the newsroom glossary over it, then the user's file (`--glossary`) over both."""
+    glossary = load_glossary(None, use_default) + newsroom_glossary()
+    return TermSet(glossary + load_glossary(glossary_path, False) if glossary_path else glossary)
+
+
+def newsroom_glossary() -> Glossary:
+    """The editors' glossary entries (`summarizer glossary add`, POST /glossary), read fresh on every call: an
+    entry counts from the next pipeline built on. zh->en entries first where one term has both directions."""
+    from summarizer.editor.db import existing_db
+    from summarizer.editor.glossary import list_terms
+
+    db = existing_db()
+    if db is None:
+        return Glossary()
+    entries = sorted(list_terms(db), key=lambda e: e.source != "zh")
+    terms = [Term(e.text, e.translation) if e.source == "zh" else Term(e.translation, e.text) for e in entries]
+    seen: set[str] = set()
+    return Glossary(tuple(t for t in terms if not (t.zh in seen or seen.add(t.zh))))

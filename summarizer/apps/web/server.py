@@ -33,10 +33,11 @@ class RunningServer:
 
 def server_app(base: Settings) -> fastapi.FastAPI:
     """The ASGI app over the server's settings: HTTP API routes first, then the page mounted at the root."""
-    from summarizer.apps.web import http_api
+    from summarizer.apps.web import editor_api, http_api
 
     app = fastapi.FastAPI(title="bisum", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(http_api.router(base))
+    app.include_router(editor_api.router(base))  # /corrections, /glossary, /history
     return gr.mount_gradio_app(app, build_app(base), path="", **launch_options())
 
 
