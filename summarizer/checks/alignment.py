@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from summarizer.checks.common import length_z, text_length
+from summarizer.checks.common import clip, length_z, text_length
 from summarizer.document import Check
 from summarizer.text.lang import han_count
 from summarizer.text.sentences import split_sentences
@@ -168,18 +168,76 @@ def _trace_back(back: list[list[Bead | None]], n: int, m: int) -> list[Bead]:
 
 
 def alignment_checks(source: str, target: str, source_lang: str, target_lang: str, embedder: Any = "auto") -> list[Check]:
-    """Source sentences with no counterpart in the target (omission) and target sentences with no source (addition)."""
+    """Source sentences with no counterpart in the target (omission, error), target sentences with no source
+    (addition, warning), and source sentences whose translation stops short: a target far shorter than its source
+    that (with an embedder) reads as the source's first part, not the whole (a dropped second half)."""
     src = split_sentences(source, source_lang)
     tgt = split_sentences(target, target_lang)
-    if not src or not tgt or (len(src) == 1 and len(tgt) == 1):
+    if not src or not tgt:
         return []
+    embed = resolve_embedder(embedder)
+    one_to_one = len(src) == 1 and len(tgt) == 1
+    beads = [Bead(0, 1, 0, 1, 0.0)] if one_to_one else align_sentences(src, tgt, source_lang, target_lang, embed)
     found = []
-    for bead in align_sentences(src, tgt, source_lang, target_lang, resolve_embedder(embedder)):
+    for bead in beads:
         if bead.j0 == bead.j1 and not _too_small_to_matter(src[bead.i0], source_lang):
-            found.append(Check("omission", "error", "source sentence has no counterpart in the translation", src[bead.i0], None))
+            found.append(Check("omission", "error", f"source sentence {clip(src[bead.i0], 80)!r} has no counterpart in "
+                               "the translation", src[bead.i0], None))
         elif bead.i0 == bead.i1 and not _too_small_to_matter(tgt[bead.j0], target_lang):
             found.append(Check("addition", "warning", "translated sentence has no counterpart in the source", None, tgt[bead.j0]))
+        elif bead.i0 < bead.i1 and bead.j0 < bead.j1:
+            found += _cut_short(src[bead.i0:bead.i1], tgt[bead.j0:bead.j1], source_lang, target_lang, embed)
     return found
+
+
+# A target this many standard deviations shorter than its source (`length_z`) is cut short: on FLORES-200 dev
+# references zh-en, -2.0 is passed by 0.8% of clean pairs and 85% of those whose second half was dropped.
+SHORT_Z = -2.0
+# With an embedder, a milder shortfall counts when the target reads about as close to the source's first half as to
+# the whole (similarity to the half minus to the whole >= FIRST_PART_MARGIN; clean pairs average -0.035, pairs cut
+# in half -0.006): with SHORT_Z, 1.7% false alarms and 92% caught on the same set.
+MAYBE_SHORT_Z = -1.0
+FIRST_PART_MARGIN = -0.02
+
+
+def _cut_short(src: list[str], tgt: list[str], source_lang: str, target_lang: str, embed: Embedder | None) -> list[Check]:
+    """An omission when the target of an alignment bead stops short of its source (see `SHORT_Z`)."""
+    source, target = " ".join(src) if source_lang == "en" else "".join(src), " ".join(tgt) if target_lang == "en" else "".join(tgt)
+    if _too_small_to_matter(source, source_lang):
+        return []
+    z = length_z(text_length(_unglossed(source, source_lang), source_lang), text_length(_unglossed(target, target_lang), target_lang))
+    if z >= MAYBE_SHORT_Z or (z >= SHORT_Z and (embed is None or not _reads_as_first_part(source, target, source_lang, embed))):
+        return []
+    last = src[-1]
+    return [Check("omission", "error", f"the translation stops short: the end of source sentence {clip(last, 80)!r} has "
+                  "no counterpart in it", last, None)]
+
+
+_LATIN_GLOSS = re.compile(r"\s*[(（]\s*[A-Za-z][^()（）]*[)）]")
+
+
+def _unglossed(text: str, lang: str) -> str:
+    """Chinese without the English it repeats in brackets (瑞恩·高斯林 (Ryan Gosling)), which a translation gives once."""
+    return _LATIN_GLOSS.sub("", text) if lang == "zh" else text
+
+
+def _reads_as_first_part(source: str, target: str, lang: str, embed: Embedder) -> bool:
+    """The target is at least as close to the source's first half as to the whole source."""
+    import numpy as np
+
+    first = _first_half(source, lang)
+    if not first:
+        return True
+    a = np.asarray(embed([source, first, target]), dtype=float)
+    return float(a[1] @ a[2]) - float(a[0] @ a[2]) >= FIRST_PART_MARGIN
+
+
+def _first_half(text: str, lang: str) -> str:
+    """The text up to the clause break nearest its middle (else the word break), or "" when there is none."""
+    middle = len(text) / 2
+    breaks = [m.end() for m in re.finditer(r"[,;:，；：、]" if lang == "zh" else r"[,;:](?=\s)|\s", text)]
+    breaks = [b for b in breaks if 0.25 * len(text) <= b <= 0.75 * len(text)]
+    return text[: min(breaks, key=lambda b: abs(b - middle))].strip() if breaks else ""
 
 
 def _too_small_to_matter(sentence: str, lang: str) -> bool:

@@ -189,3 +189,26 @@ def test_grounding_without_the_model(monkeypatch):
     found = messages(grounding_checks(MCA_SOURCE, MCA_OUTPUT, "zh", "en"))
     assert "'Communist Party of China' has no source in the article" in found
     assert unsupported_names("法国总统马克龙访问了德国。", "French President Emmanuel Macron visited Germany.") == []
+
+
+# -- omissions: a dropped sentence is named, a dropped second half is caught ----------------------------------
+
+def test_a_dropped_sentence_is_named():
+    from summarizer.checks.alignment import alignment_checks
+
+    found = alignment_checks("他说。我们今天去北京开会，讨论经济问题。明天我们去上海参观工厂和学校。",
+                             "He said. We are going to Beijing today to discuss economic issues.", "zh", "en", embedder=None)
+    assert [c.message for c in found if c.severity == "error"] == [
+        "source sentence '明天我们去上海参观工厂和学校。' has no counterpart in the translation"]
+
+
+def test_a_dropped_second_half_is_caught_and_a_whole_sentence_is_not():
+    from summarizer.checks.alignment import alignment_checks
+
+    source = "埃胡德·乌尔博士是新斯科舍省哈利法克斯市达尔豪西大学的医学教授，他提醒说，这项研究仍处在早期阶段，还需要很多年。"
+    whole = ("Dr. Ehud Ur, professor of medicine at Dalhousie University in Halifax, Nova Scotia, cautioned that the "
+             "research is still in its early days and will take many more years.")
+    half = "Dr. Ehud Ur, professor of medicine at Dalhousie University in Halifax, Nova Scotia."
+    assert alignment_checks(source, whole, "zh", "en", embedder=None) == []
+    found = alignment_checks(source, half, "zh", "en", embedder=None)
+    assert [c.type for c in found] == ["omission"] and "stops short" in found[0].message
