@@ -9,7 +9,7 @@ from summarizer.engines.backends.transformers import looping
 from summarizer.generation import RepairRequest
 from summarizer.engines.postprocess import clean_output, is_repetitive, output_problems, trim_repetition
 from summarizer.engines.prompted import MAP_REDUCE_BUDGETS, Budget, PromptedEngine
-from summarizer.errors import EngineUnavailable
+from summarizer.errors import ConfigError, EngineUnavailable
 from summarizer.terms.glossary import load_glossary
 from summarizer.text.lang import han_letter_ratio
 from fakes import ScriptedGenerator
@@ -223,7 +223,7 @@ def test_get_engine_names_and_fallback(tmp_path, monkeypatch):
     from summarizer import engines
 
     monkeypatch.setenv("BISUM_CACHE_DIR", str(tmp_path))
-    with pytest.raises(EngineUnavailable, match="unknown engine"):
+    with pytest.raises(ConfigError, match="unknown engine"):
         engines.get_engine("gpt9", Settings())
     assert engines.resolve_name("auto", Settings()) == "extractive"  # default model not pulled in this cache
     assert "llm" not in engines.available_engines(Settings())
