@@ -198,8 +198,8 @@ def test_a_dropped_sentence_is_named():
 
     found = alignment_checks("他说。我们今天去北京开会，讨论经济问题。明天我们去上海参观工厂和学校。",
                              "He said. We are going to Beijing today to discuss economic issues.", "zh", "en", embedder=None)
-    assert [c.message for c in found if c.severity == "error"] == [
-        "source sentence '明天我们去上海参观工厂和学校。' has no counterpart in the translation"]
+    errors = [c for c in found if c.severity == "error"]  # skipped, or (lengths only) merged into a bead cut short
+    assert [c.type for c in errors] == ["omission"] and "'明天我们去上海参观工厂和学校。'" in errors[0].message
 
 
 def test_a_dropped_second_half_is_caught_and_a_whole_sentence_is_not():
