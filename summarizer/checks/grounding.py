@@ -21,21 +21,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from summarizer.checks.swaps import Absent, swap_hint
 from summarizer.document import Check
 from summarizer.terms import lexicon, reverse
 from summarizer.terms.english import entities
 from summarizer.terms.glossary import Glossary
+from summarizer.terms.readings import TITLES, pinyin_name, reads_as_pinyin, reads_as_pinyin_of, strip_titles, syllables
 from summarizer.terms.reverse import key
 from summarizer.terms.variants import ALIASES, SHORT_FORMS, any_present, english_forms, fold
 from summarizer.text.lang import HAN_CLASS
 
 _HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 _TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f][\w'’.&]*")
-_TITLES = {"mr", "mrs", "ms", "dr", "prof", "sir", "president", "premier", "minister", "chairman", "general",
-           "gen", "mayor", "governor", "king", "queen", "prince", "princess", "pope", "saint", "st"}
 _NEVER = {"internet", "web", "god", "earth", "moon", "sun", "bible", "christmas", "easter", "mr", "new", "north",
           "south", "east", "west", "central", "national", "international", "world", "global", "city", "state",
           "english", "chinese", "mandarin", "western", "eastern", "northern", "southern", "i", "ok", "tv"}
@@ -147,7 +145,7 @@ def english_strangers(source: str, target: str, glossary: Glossary | None = None
             if piece not in found and not src.supports(piece, zh_forms):
                 found[piece] = Unsupported(piece, kind, ent.start, ent.end)
         if not pieces and ent.label == "person" and pinyin_name(ent.text):
-            name = _strip_titles(ent.text)
+            name = strip_titles(ent.text)
             if name not in found and not src.supports(name, []) and not _unrendered_people(source, target, glossary):
                 found[name] = Unsupported(name, "person", ent.start, ent.end)
     return list(found.values())
@@ -165,7 +163,7 @@ def known_pieces(span: str, label: str = "", sentence_start: bool = False) -> li
     """(piece, kind, its Chinese forms) for the longest runs of words in `span` that the lexicon knows as names.
     A person is one piece: "Daren Tang" is not the places Daren and Tang."""
     tokens = [m for m in _TOKEN.finditer(span)]
-    while tokens and tokens[0].group().lower().rstrip(".") in _TITLES | {"the"}:
+    while tokens and tokens[0].group().lower().rstrip(".") in TITLES | {"the"}:
         tokens.pop(0)
     pieces, i = [], 0
     while i < len(tokens):
@@ -194,7 +192,7 @@ def _flaggable(text: str, label: str, opens_sentence: bool) -> list:
     if not entries:
         return []
     single = " " not in text and not text.isupper()
-    if single and fold(text).lower() in _syllables():
+    if single and fold(text).lower() in syllables():
         return []  # Li, Tang, Zhang: a surname or a syllable of a name far more often than 澧县 or the Tang dynasty
     if single and reverse.is_common_word(text) and text not in ALIASES:
         return []  # Parliament, Congress, Press: capitalised common words
@@ -208,75 +206,6 @@ def _kind(entries, label: str) -> str:
         return label
     kinds = {e.kind for e in entries}
     return next((k for k in ("place", "org", "person") if k in kinds), "other")
-
-
-def _strip_titles(text: str) -> str:
-    words = text.split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
-        words.pop(0)
-    return " ".join(words).rstrip(".'’")
-
-
-# --------------------------------------------------------------------------------------------------
-# Pinyin
-
-
-@lru_cache(maxsize=1)
-def _syllables() -> frozenset[str]:
-    from pypinyin import Style, pinyin
-
-    found = set()
-    for cp in range(0x4E00, 0x9FA6):
-        found.update(r.replace("ü", "u") for r in pinyin(chr(cp), style=Style.NORMAL, heteronym=True)[0])
-    return frozenset(found)
-
-
-def _splits(word: str) -> bool:
-    """`word` (lower case) is a run of pinyin syllables."""
-    syl = _syllables()
-    ok = [True] + [False] * len(word)
-    for i in range(1, len(word) + 1):
-        ok[i] = any(ok[k] and word[k:i] in syl for k in range(max(0, i - 6), i))
-    return ok[-1]
-
-
-def pinyin_name(text: str) -> bool:
-    """A Chinese-looking name in pinyin: two or three words, the first a surname reading, all pinyin syllables."""
-    words = [w.lower() for w in re.split(r"[\s-]+", fold(_strip_titles(text)).replace("'", "")) if w]
-    if not 2 <= len(words) <= 3 or not all(w.isalpha() and _splits(w) for w in words):
-        return False
-    surnames = {r.lower() for r in lexicon.load().surnames.values()}
-    return words[0] in surnames or words[-1] in surnames
-
-
-@lru_cache(maxsize=4096)
-def _readings(ch: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin
-
-    return tuple({r.replace("ü", "u") for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]} | {
-        r.replace("ü", "v") for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]})
-
-
-def reads_as_pinyin(name: str, source: str) -> bool:
-    """The letters of `name` (in its order, or surname last) read as pinyin of consecutive characters of `source`."""
-    words = [w.lower() for w in re.split(r"[\s-]+", fold(name).replace("'", "").replace("’", "")) if w]
-    if not words or not all(w.isalpha() for w in words):
-        return False
-    orders = {"".join(words), "".join(words[-1:] + words[:-1])}
-    return any(_reads_in(letters, run) for run in _HAN_RUN.findall(source) for letters in orders)
-
-
-def _reads_in(letters: str, run: str, whole: bool = False) -> bool:
-    """Consecutive characters of `run` (all of it when `whole`) read exactly as `letters`."""
-    for start in range(1 if whole else len(run)):
-        ends = {0}
-        for pos in range(start, len(run)):
-            ends = {e + len(r) for e in ends for r in _readings(run[pos]) if letters.startswith(r, e)}
-            if len(letters) in ends and (not whole or pos == len(run) - 1):
-                return True
-            if not ends:
-                break
-    return False
 
 
 # --------------------------------------------------------------------------------------------------
@@ -434,12 +363,6 @@ def _shares_distinctive_words(names: tuple[str, ...], source: str) -> bool:
         if words and 2 * sum(w in capitalised for w in words) >= len(words):
             return True
     return False
-
-
-def reads_as_pinyin_of(zh: str, source: str) -> bool:
-    """Some capitalised run of the English source reads as the pinyin of `zh` (张伟 <- "Zhang Wei")."""
-    return any(_reads_in(re.sub(r"[^a-z]", "", fold(m.group()).lower()), zh, whole=True)
-               for m in re.finditer(r"[A-Z][a-z]+(?:[\s-][A-Za-z][a-z]+){0,2}", source))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import pytest
 
 from summarizer.checks import check_translation
 from summarizer.checks.dates import date_checks, fix_invented_dates
-from summarizer.checks.grounding import grounding_checks, known_pieces, pinyin_name, reads_as_pinyin
+from summarizer.checks.grounding import grounding_checks, known_pieces
+from summarizer.terms.readings import pinyin_name, reads_as_pinyin
 from summarizer.checks.repair import RepairItem, rule_repair
 from summarizer.terms import english, reverse
 
