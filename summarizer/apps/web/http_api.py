@@ -38,6 +38,7 @@ from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from summarizer import api
+from summarizer.editor.history import remember
 from summarizer.apps.web import service
 from summarizer.config import Settings
 from summarizer.document import Result
@@ -269,6 +270,7 @@ class SummarizeJob:
             r.article.source_lang = self.source
         pipeline, warnings = service.web_pipeline(self.settings)
         pipeline.run(results, on_progress=lambda event: ctx.check())
+        remember(results, origin="api")  # the editor's history; never raises
         return {"results": [r.to_record() for r in results], "warnings": warnings}
 
 

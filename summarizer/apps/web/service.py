@@ -25,6 +25,7 @@ from summarizer.apps.web import render
 from summarizer.apps.web.state import Progressed, RecordCache
 from summarizer.config import Settings
 from summarizer.document import Document
+from summarizer.editor.history import remember
 from summarizer.engines import check_names
 from summarizer.errors import BisumError, InputError
 from summarizer.pipeline import Pipeline, StepEvent
@@ -117,6 +118,7 @@ def run_stages(docs: list[Document], settings: Settings, progress: Callable | No
         per_article = uses_model(pipeline) if per_article is None else per_article
         run.start(lambda: pipeline.run(results, steps=names, on_progress=run.heard, per_article=per_article))
         yield from run.follow(progress)
+        remember(results, origin="page")  # the editor's history (summarizer/editor/history.py); never raises
         progress(1.0, desc="Done")
         finished = True
     finally:
