@@ -42,6 +42,7 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "Central Committee of the CCP": ("CPC Central Committee", "CCP Central Committee", "Party Central Committee"),
     "British Commonwealth of Nations": ("Commonwealth",),
     "Eastern Orthodox Church": ("Orthodox Church", "Orthodox Christian", "Orthodox Christianity", "Orthodox"),
+    "Barca": ("Barcelona",), "La Liga": ("Primera Division", "Spanish league"), "Kunqu": ("Kun Opera", "Kunqu Opera"),
     "Terracotta Warriors": ("Terracotta Army", "terracotta figures", "terracotta soldiers", "terracotta statues"),
     "Xinhua News Agency": ("Xinhua",), "China News Service": ("CNS", "ECNS", "China News"),
     "China News": ("ECNS", "China News Service", "chinanews"), "Cathay Dragon": ("Dragonair",),

@@ -268,3 +268,11 @@ def test_codes_with_digits_changed_into_another_are_errors():
     assert [(c.severity, c.source_span, c.target_span) for c in found] == [("error", "802.11n", "803.11n")]
     assert number_checks("802.11n 标准可运行。", "The 802.11n standard operates.", "zh", "en") == []
     assert [c.target_span for c in number_checks("以 4:41.30 的成绩", "in 4:41.40", "zh", "en")] == ["4:41.40"]
+
+
+def test_year_ranges_and_holiday_names():
+    assert number_checks("比2009-11年平均的60%为高", "higher than the 2009-2011 average of 60%", "zh", "en") == []
+    assert number_checks("“十一”小长假已经开始", "The National Day holiday has begun", "zh", "en") == []
+    # Chinese ranges (六七级, 二三级) are vague: no figure is "changed" into them
+    found = number_checks("阵风六七级，夜间北风二三级", "gusts of force 6-7, north wind 2-3 at night", "zh", "en")
+    assert not [c for c in found if c.severity == "error"]

@@ -89,7 +89,8 @@ def compare_quantities(source: list[Quantity], target: list[Quantity]) -> list[N
     added = [t for j, t in enumerate(target) if j not in taken and not t.soft and not _seen(t, matched_sources)]
     # words for small numbers ("three people") are never reported alone, but one left over beside a figure the
     # source lacks ("4 人") is that figure, changed
-    worded = [s for i, s in enumerate(source) if i not in matched and s.soft and s.kind == "number" and s.value >= 2]
+    worded = [s for i, s in enumerate(source) if i not in matched and s.soft and s.kind == "number" and s.value >= 2
+              and s.span[:1].isascii() and s.span[:1].isalpha()]  # English words; Chinese 六七, 二三 are vague
     # an unmatched source and an unmatched target of the same group, in order: one number changed into another
     for s in sorted(lost + worded, key=lambda q: q.start):
         t = next((t for t in added if t.group == s.group and (not s.soft or t.kind == "number" and t.value <= 100)), None)

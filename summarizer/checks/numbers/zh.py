@@ -282,6 +282,18 @@ def _bare_day(f: Finder, m: re.Match) -> None:  # 30日下午: the 30th, which a
     f.add(m.start(), m.end(), Quantity(day, "day", "", alt_values=dates))
 
 
+def _year_range(f: Finder, m: re.Match) -> None:  # 2009-11年: 2009 to 2011
+    first, last = int(m[1]), int(m[2])
+    century = first - first % 100
+    f.add(m.start(1), m.end(1), Quantity(first, "year", m[1], start=m.start(1), end=m.end(1)))
+    f.add(m.start(2), m.end(), Quantity(century + last, "year", m[2] + "年", start=m.start(2), end=m.end()))
+
+
+def _holiday(f: Finder, m: re.Match) -> None:  # “十一”小长假, 五一假期: a holiday's name (October 1, May 1), never a figure
+    month = {"十一": 10, "五一": 5, "六一": 6, "七一": 7, "八一": 8}[m[1]]
+    f.add(m.start(), m.end(), Quantity(month * 100 + 1, "date", "", soft=True))
+
+
 def _score(f: Finder, m: re.Match) -> None:  # 以12：10拿下, 比分为3:1: a score, two numbers, not a clock time
     for g in (1, 2):
         f.add(m.start(g), m.end(g), Quantity(int(m[g]), "number", m[g], start=m.start(g), end=m.end(g)))
@@ -347,6 +359,8 @@ def _rule(name: str, pattern: str, handler) -> Rule:
 
 RULES = [
     _rule("iso date", r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])", _iso_date),
+    _rule("year range", r"(?<!\d)((?:19|20)\d{2})\s*[-–—~至到]\s*(\d{2})\s*年", _year_range),
+    _rule("holiday", r"[“\"「]?(十一|五一|六一|七一|八一)[”\"」]?(?=\s*(?:小长假|长假|黄金周|假期|国庆|劳动节|儿童节|建党|建军|期间))", _holiday),
     _rule("score", r"(?:以|比分为?|比分是|比)\s*(\d{1,3})\s*[:：比]\s*(\d{1,3})(?![\d:：.])(?!\s*[点时分])", _score),
     _rule("calendar date", rf"(?:({NUM})\s*年\s*)?({NUM})\s*月(?:\s*份)?(?:\s*({NUM})\s*[日号])?", _calendar_date),
     _rule("dotted date", r"(?<![\d.])(\d{1,2})\s*[·/]\s*(\d{1,2})(?![\d.%])", _dotted_date),
