@@ -55,11 +55,12 @@ def calendar_of(text: str, lang: str) -> tuple[set[int], set[int]]:
     return months, years
 
 
-def date_checks(source: str, target: str, source_lang: str, target_lang: str) -> list[Check]:
-    """An error-level `unsupported` check for each month and year of `target` that `source` does not give."""
+def date_checks(source: str, target: str, source_lang: str, target_lang: str, article: str = "") -> list[Check]:
+    """An error-level `unsupported` check for each month and year of `target` that `source` does not give, nor
+    `article` (the whole text the source is a part of: its dateline may name the month of "26日")."""
     if {source_lang, target_lang} != {"zh", "en"}:
         return []
-    months, years = calendar_of(source, source_lang)
+    months, years = calendar_of(source + "\n" + article if article else source, source_lang)
     found: list[Check] = []
     for q in extract_quantities(target, target_lang):
         if q.kind in ("date", "month"):

@@ -25,9 +25,11 @@ def check_translation(
     glossary: Glossary | Terms | None = None,
     embedder: Any = "auto",
     form: bool = True,
+    article: str = "",
 ) -> list[Check]:
     """All checks of `target` as a translation of `source` (numbers, terms, entities, names and dates with no
-    source, omission, addition, form)."""
+    source, omission, addition, form). `article`: the whole text `source` is part of, whose dateline may give the
+    month and year of a bare "26日"."""
     source, target = source or "", target or ""
     if not source.strip():
         return []
@@ -38,7 +40,7 @@ def check_translation(
     found += entity_checks(source, target, source_lang, target_lang)
     found += name_checks(source, target, source_lang, target_lang, glossary)
     found += grounding_checks(source, target, source_lang, target_lang, _glossary(glossary))
-    found += date_checks(source, target, source_lang, target_lang)
+    found += date_checks(source, target, source_lang, target_lang, article)
     found += alignment_checks(source, target, source_lang, target_lang, embedder)
     if form:
         found += check_form(target, target_lang, source=source, source_lang=source_lang)
@@ -53,10 +55,12 @@ def check_results(results: list[Result], glossary: Glossary | Terms | None = Non
         found: list[Check] = []
         if r.summary:
             found += _tag(check_summary(r.article.text, r.summary, lang), "summary")
+        text = r.article.text or ""
         if r.summary_translated and r.target_lang:
-            found += _tag(check_translation(r.summary, r.summary_translated, lang, r.target_lang, glossary), "summary_translated")
+            found += _tag(check_translation(r.summary, r.summary_translated, lang, r.target_lang, glossary, article=text),
+                          "summary_translated")
         for i, (src, tgt) in enumerate(r.translation_pairs or []):
-            found += _tag(check_translation(src, tgt, lang, r.target_lang, glossary), "translation", i)
+            found += _tag(check_translation(src, tgt, lang, r.target_lang, glossary, article=text), "translation", i)
         r.checks.extend(found)
 
 

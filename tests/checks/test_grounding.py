@@ -213,3 +213,9 @@ def test_a_dropped_second_half_is_caught_and_a_whole_sentence_is_not():
     assert alignment_checks(source, whole, "zh", "en", embedder=None) == []
     found = alignment_checks(source, half, "zh", "en", embedder=None)
     assert [c.type for c in found] == ["omission"] and "stops short" in found[0].message
+
+
+def test_the_article_may_give_the_month():
+    source, target = "当地时间26日，他说。", "On March 26, local time, he said."
+    assert messages(date_checks(source, target, "zh", "en"))
+    assert date_checks(source, target, "zh", "en", article="发布时间:2025-03-31\n3月28日，外交部表示。") == []
