@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from summarizer.generation import Sampling
 
-from tests.engines.test_llamacpp_batch import LIMITS, _decoder, _llama, _prompts
+from tests.llamacpp.test_batched_decoder import LIMITS, _decoder, _llama, _prompts
 
 
 def test_identical_prompts_are_read_once_and_decode_as_if_alone(tiny):

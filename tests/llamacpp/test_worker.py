@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from summarizer.engines import request
+from summarizer import request
 from summarizer.request import RequestContext
 from summarizer.errors import RequestCancelled, TimeLimitExceeded
 
