@@ -134,7 +134,7 @@ def test_thresholds_fail_on_false_alarms_above_and_catches_below():
 
 
 def test_run_set_reports_false_alarms_and_catches(tmp_path):
-    items = [EvalItem("t-1", "他补充道：“我们现在有 4 个月大的老鼠。”", "\"We now have 4-month-old mice,\" he added."),
+    items = [EvalItem("t-1", "研究人员现在有 4 只老鼠。", "The researchers now have 4 mice."),
              EvalItem("t-2", "会议于2018年在北京举行。", "The meeting was held in Beijing in 2018.")]
     eval_set = EvalSet("tiny-zh-en", tmp_path, "translation", "zh", "en", items)
     result = run_set(eval_set, seed=7)
