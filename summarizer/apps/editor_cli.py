@@ -14,9 +14,10 @@ import json
 import logging
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import typer
 
@@ -85,92 +86,67 @@ def _echo_pairs(pairs: list[Pair], as_json: bool) -> None:
                    f"{p.source}->{p.target}\t{p.text}\t{p.translation}\t{p.who or ''}")
 
 
-# --- corrections ---------------------------------------------------------------------------------------------------
-@corrections_app.command("add")
-def corrections_add(text: str = typer.Argument(..., help="The source sentence."),
-                    translation: str = typer.Argument(..., help="Its corrected translation."),
-                    source: Optional[str] = FROM, target: Optional[str] = TO, who: Optional[str] = WHO) -> None:
-    """Keep a corrected sentence: from now on every translation of it is this one."""
-    source, target = _direction(text, source, target)
-    pair = corrections.add_correction(open_db(), Pair(text, translation, source, target), _who(who))
-    typer.echo(f"kept: {pair.text} => {pair.translation}")
+@dataclass(frozen=True)
+class PairStore:
+    """One kind of editor pairs (corrections, glossary terms) as the CLI sees it."""
+
+    kind: str  # "correction" | "term"
+    add_many: Callable  # (db, pairs, who) -> kept pairs
+    listed: Callable  # (db, source, target) -> pairs
+    remove: Callable  # (db, text, source, target) -> removed?
+    missing: str  # the error when remove finds nothing, e.g. "no correction of"
 
 
-@corrections_app.command("list")
-def corrections_list(source: Optional[str] = FROM, target: Optional[str] = TO,
-                     as_json: bool = typer.Option(False, "--json", help="One JSON object a line.")) -> None:
-    """Every correction (direction, source, translation, who)."""
-    _echo_pairs(corrections.list_corrections(open_db(), source, target), as_json)
+def pair_commands(app: typer.Typer, store: PairStore, listing: str, adding: str) -> None:
+    """add / list / remove / export / import for one kind of pair (the same five verbs for both kinds)."""
+
+    @app.command("add")
+    def add(text: str = typer.Argument(..., help=f"The source {store.kind}."),
+            translation: str = typer.Argument(..., help="Its translation."),
+            source: Optional[str] = FROM, target: Optional[str] = TO, who: Optional[str] = WHO) -> None:
+        source, target = _direction(text, source, target)
+        [pair] = store.add_many(open_db(), [Pair(text, translation, source, target)], _who(who))
+        typer.echo(f"kept: {pair.text} => {pair.translation}")
+
+    @app.command("list")
+    def listed(source: Optional[str] = FROM, target: Optional[str] = TO,
+               as_json: bool = typer.Option(False, "--json", help="One JSON object a line.")) -> None:
+        _echo_pairs(store.listed(open_db(), source, target), as_json)
+
+    @app.command("remove")
+    def remove(text: str = typer.Argument(...), source: Optional[str] = FROM, target: Optional[str] = TO) -> None:
+        source, target = _direction(text, source, target)
+        if not store.remove(open_db(), text, source, target):
+            raise InputError(f"{store.missing} {text!r} ({source}->{target})")
+        typer.echo("removed")
+
+    @app.command("export")
+    def export(path: str = typer.Argument(..., help="File to write, or - for stdout."),
+               fmt: Optional[Format] = FORMAT) -> None:
+        pairs = store.listed(open_db(), None, None)
+        _write(path, dump(pairs, format_of(path, fmt.value if fmt else ("tsv" if path == "-" else None)), kind=store.kind))
+        log.info("exported %d %s(s)", len(pairs), store.kind)
+
+    @app.command("import")
+    def import_(path: str = typer.Argument(..., help="TSV, JSONL or TMX file, or - for stdin."),
+                fmt: Optional[Format] = FORMAT, who: Optional[str] = WHO) -> None:
+        pairs = load(_read(path), format_of(path, fmt.value if fmt else ("tsv" if path == "-" else None)))
+        typer.echo(f"imported {len(store.add_many(open_db(), pairs, _who(who)))} {store.kind}(s)")
+
+    for command, doc in zip((add, listed, remove, export, import_), (
+            adding, listing, f"Forget a {store.kind}.", f"Write every {store.kind} as TSV, JSONL or TMX 1.4.",
+            f"Add the {store.kind}s of a file (TMX from a CAT tool, or an export); each replaces its earlier one.")):
+        command.__doc__ = doc
 
 
-@corrections_app.command("remove")
-def corrections_remove(text: str = typer.Argument(...), source: Optional[str] = FROM,
-                       target: Optional[str] = TO) -> None:
-    """Forget the correction of a sentence."""
-    source, target = _direction(text, source, target)
-    if not corrections.remove_correction(open_db(), text, source, target):
-        raise InputError(f"no correction of {text!r} ({source}->{target})")
-    typer.echo("removed")
-
-
-@corrections_app.command("export")
-def corrections_export(path: str = typer.Argument(..., help="File to write, or - for stdout."),
-                       fmt: Optional[Format] = FORMAT) -> None:
-    """Write every correction as TSV, JSONL or TMX 1.4."""
-    pairs = corrections.list_corrections(open_db())
-    _write(path, dump(pairs, format_of(path, fmt.value if fmt else ("tsv" if path == "-" else None))))
-    log.info("exported %d correction(s)", len(pairs))
-
-
-@corrections_app.command("import")
-def corrections_import(path: str = typer.Argument(..., help="TSV, JSONL or TMX file, or - for stdin."),
-                       fmt: Optional[Format] = FORMAT, who: Optional[str] = WHO) -> None:
-    """Add the corrections of a file (TMX from a CAT tool, or an export); each replaces its sentence's earlier one."""
-    pairs = load(_read(path), format_of(path, fmt.value if fmt else ("tsv" if path == "-" else None)))
-    kept = corrections.add_corrections(open_db(), pairs, _who(who))
-    typer.echo(f"imported {len(kept)} correction(s)")
-
-
-# --- glossary ------------------------------------------------------------------------------------------------------
-@glossary_app.command("add")
-def glossary_add(term: str = typer.Argument(...), translation: str = typer.Argument(...),
-                 source: Optional[str] = FROM, target: Optional[str] = TO, who: Optional[str] = WHO) -> None:
-    """Add (or change) a term: every later run puts it into prompts and checks."""
-    source, target = _direction(term, source, target)
-    pair = glossary.add_term(open_db(), Pair(term, translation, source, target), _who(who))
-    typer.echo(f"added: {pair.text} = {pair.translation}")
-
-
-@glossary_app.command("list")
-def glossary_list(source: Optional[str] = FROM, target: Optional[str] = TO,
-                  as_json: bool = typer.Option(False, "--json", help="One JSON object a line.")) -> None:
-    """The newsroom glossary."""
-    _echo_pairs(glossary.list_terms(open_db(), source, target), as_json)
-
-
-@glossary_app.command("remove")
-def glossary_remove(term: str = typer.Argument(...), source: Optional[str] = FROM, target: Optional[str] = TO) -> None:
-    """Remove a term."""
-    source, target = _direction(term, source, target)
-    if not glossary.remove_term(open_db(), term, source, target):
-        raise InputError(f"no glossary entry {term!r} ({source}->{target})")
-    typer.echo("removed")
-
-
-@glossary_app.command("export")
-def glossary_export(path: str = typer.Argument(..., help="File to write, or - for stdout."),
-                    fmt: Optional[Format] = FORMAT) -> None:
-    """Write the glossary as TSV (also a --glossary file), JSONL or TMX 1.4."""
-    pairs = glossary.list_terms(open_db())
-    _write(path, dump(pairs, format_of(path, fmt.value if fmt else ("tsv" if path == "-" else None)), kind="term"))
-
-
-@glossary_app.command("import")
-def glossary_import(path: str = typer.Argument(..., help="TSV, JSONL or TMX file, or - for stdin."),
-                    fmt: Optional[Format] = FORMAT, who: Optional[str] = WHO) -> None:
-    """Add the terms of a file (each replaces its earlier entry)."""
-    pairs = load(_read(path), format_of(path, fmt.value if fmt else ("tsv" if path == "-" else None)))
-    typer.echo(f"imported {len(glossary.add_terms(open_db(), pairs, _who(who)))} term(s)")
+pair_commands(corrections_app, PairStore("correction", corrections.add_corrections, corrections.list_corrections,
+                                         corrections.remove_correction, "no correction of"),
+              "Every correction (direction, source, translation, who).",
+              "Keep a corrected sentence: from now on every translation of it is this one.")
+pair_commands(glossary_app, PairStore("term", glossary.add_terms, glossary.list_terms,
+                                      lambda db, text, source, target: glossary.remove_term(db, text, source, target),
+                                      "no glossary entry"),
+              "The newsroom glossary.", "Add (or change) a term: every later run puts it into prompts and checks.")
 
 
 # --- history and export --------------------------------------------------------------------------------------------

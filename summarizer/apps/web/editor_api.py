@@ -151,29 +151,16 @@ def router(base: Settings) -> APIRouter:
         except Exception as exc:  # noqa: BLE001 -- every error is one JSON line with its status
             return error_response(exc)
 
-    @routes.post("/corrections")
-    async def post_correction(request: Request) -> Response:
-        return await handle(request, add_correction)
+    def endpoint(work: Callable) -> Callable:
+        async def answer(request: Request) -> Response:
+            return await handle(request, work)
 
-    @routes.get("/corrections")
-    async def get_corrections(request: Request) -> Response:
-        return await handle(request, list_corrections)
+        return answer
 
-    @routes.get("/glossary")
-    async def get_glossary(request: Request) -> Response:
-        return await handle(request, list_terms)
-
-    @routes.post("/glossary")
-    async def post_glossary(request: Request) -> Response:
-        return await handle(request, add_term)
-
-    @routes.delete("/glossary")
-    async def delete_glossary(request: Request) -> Response:
-        return await handle(request, remove_term)
-
-    @routes.get("/history")
-    async def get_history(request: Request) -> Response:
-        return await handle(request, search)
+    for method, path, work in (("POST", "/corrections", add_correction), ("GET", "/corrections", list_corrections),
+                               ("GET", "/glossary", list_terms), ("POST", "/glossary", add_term),
+                               ("DELETE", "/glossary", remove_term), ("GET", "/history", search)):
+        routes.add_api_route(path, endpoint(work), methods=[method])
 
     @routes.get("/history/{entry_id}")
     async def get_entry(request: Request, entry_id: int) -> Response:

@@ -381,16 +381,13 @@ def router(base: Settings) -> APIRouter:
     async def languages() -> Response:
         return JSONResponse(LANGUAGES)
 
-    @routes.post("/detect")
-    async def detect(request: Request) -> Response:
-        return await handle(request, DetectJob)
+    def endpoint(kind: type) -> Callable:
+        async def answer(request: Request) -> Response:
+            return await handle(request, kind)
 
-    @routes.post("/translate")
-    async def translate(request: Request) -> Response:
-        return await handle(request, TranslateJob)
+        return answer
 
-    @routes.post("/summarize")
-    async def summarize(request: Request) -> Response:
-        return await handle(request, SummarizeJob)
+    for path, kind in (("/detect", DetectJob), ("/translate", TranslateJob), ("/summarize", SummarizeJob)):
+        routes.add_api_route(path, endpoint(kind), methods=["POST"])
 
     return routes
