@@ -88,7 +88,7 @@ class _ChineseSource:
     lower: str = ""
 
     def supports(self, name: str, zh_forms: list[str]) -> bool:
-        if any(zh in self.text for zh in zh_forms):
+        if any(_in_chinese(zh, self.text) for zh in zh_forms):
             return True
         k = key(name)
         if re.search(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])", self.forms, re.I if k.islower() else 0):
@@ -101,6 +101,18 @@ class _ChineseSource:
     def _has(self, word: str) -> bool:
         """One word of a name is in an English form of a name the source holds."""
         return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", self.forms, re.I) is not None
+
+
+_DOTS = re.compile(r"[·•‧・∙.\s]")
+
+
+def _in_chinese(zh: str, text: str) -> bool:
+    """`zh` in `text`, name dots aside (鲍勃·迪伦, 鲍勃•迪伦), or without a country before it (英国脱欧 for 脱欧)."""
+    zh, text = _DOTS.sub("", zh), _DOTS.sub("", text)
+    if zh in text:
+        return True
+    return any(len(zh) - k >= 2 and zh[k:] in text and lexicon.kind(zh[:k]) in ("place", "other")
+               and reverse.abbreviation(zh[0]) for k in (2, 3))
 
 
 def _source_forms(source: str, glossary: Glossary | None) -> _ChineseSource:
@@ -143,12 +155,19 @@ def english_strangers(source: str, target: str, glossary: Glossary | None = None
         pieces = known_pieces(ent.text, ent.label, ent.sentence_start)
         for piece, kind, zh_forms in pieces:
             if piece not in found and not src.supports(piece, zh_forms):
+                if kind == "person" and _foreign_people(source, target, glossary):
+                    continue  # Joko Widodo for 佐科·维多多: a transliteration the dictionary spells otherwise
                 found[piece] = Unsupported(piece, kind, ent.start, ent.end)
         if not pieces and ent.label == "person" and pinyin_name(ent.text):
             name = strip_titles(ent.text)
             if name not in found and not src.supports(name, []) and not _unrendered_people(source, target, glossary):
                 found[name] = Unsupported(name, "person", ent.start, ent.end)
     return list(found.values())
+
+
+def _foreign_people(source: str, target: str, glossary: Glossary | None) -> bool:
+    """The source names a foreign person (a dotted name) or a person the translation has no form of."""
+    return bool(re.search(r"[\u4e00-\u9fff][·•‧・∙][\u4e00-\u9fff]", source)) or bool(_unrendered_people(source, target, glossary))
 
 
 def _unrendered_people(source: str, target: str, glossary: Glossary | None) -> list[str]:
@@ -191,7 +210,11 @@ def _flaggable(text: str, label: str, opens_sentence: bool) -> list:
     entries = [e for e in reverse.chinese_of(text) if e.proper and not lexicon.is_generic(e.zh)]
     if not entries:
         return []
+    if text.isupper() and len(text) <= 5 and not any(key(reverse.english_of(e.zh)[0]) == key(text) for e in entries):
+        return []  # NSA: National Security Agency or Advisor; only acronyms that are an entry's main name (NATO)
     single = " " not in text and not text.isupper()
+    if single and text.endswith("s") and reverse.is_common_word(text[:-1]):
+        return []  # Accords
     if single and fold(text).lower() in syllables():
         return []  # Li, Tang, Zhang: a surname or a syllable of a name far more often than 澧县 or the Tang dynasty
     if single and reverse.is_common_word(text) and text not in ALIASES:

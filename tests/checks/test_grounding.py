@@ -219,3 +219,12 @@ def test_the_article_may_give_the_month():
     source, target = "当地时间26日，他说。", "On March 26, local time, he said."
     assert messages(date_checks(source, target, "zh", "en"))
     assert date_checks(source, target, "zh", "en", article="发布时间:2025-03-31\n3月28日，外交部表示。") == []
+
+
+@pytest.mark.parametrize("source, target", [
+    ("印尼总统佐科·维多多视察了灾区。", "Indonesian President Joko Widodo visited the disaster areas."),  # another spelling
+    ("作为国家安全顾问，他协助卡特处理外交事务，如戴维营协议。", "As NSA, he assisted Carter with the Camp David Accords."),
+    ("诺贝尔文学奖授予了鲍勃•迪伦。", "The Nobel Prize in Literature went to Bob Dylan."),  # another name dot
+])
+def test_names_the_dictionary_spells_otherwise_do_not_fire(source, target):
+    assert unsupported_names(source, target) == []
