@@ -99,9 +99,9 @@ def test_summaries_agree_everywhere(tmp_path):
     assert _picked(_page_records("none", api.settings(engine="extractive"))) == _picked(cli)
 
 
-def test_full_translations_agree_everywhere(tmp_path):
-    cli = _cli_records(tmp_path, "--engine", "extractive", "--translator", "line-mt", "--to", "auto",
-                       "--translate", "full")
+def test_full_translations_agree_everywhere(tmp_path, monkeypatch):
+    monkeypatch.setenv("BISUM_TRANSLATOR", "line-mt")  # the CLI's --translator choices were fixed at its import
+    cli = _cli_records(tmp_path, "--engine", "extractive", "--to", "auto", "--translate", "full")
     settings = api.settings(engine="extractive", translator="line-mt", to="auto", translate="full")
     library = [r.to_record() for path in EXAMPLES for r in api.process(str(path), settings)]
     assert _picked(library) == _picked(cli)

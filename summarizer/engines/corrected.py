@@ -57,6 +57,12 @@ class CorrectedEngine:
         self.model: str | None = inner.model
         self.can_translate: bool = inner.can_translate
 
+    def __getattr__(self, name: str):
+        """What the wrapped engine offers beyond the contract (its generator, for benchmarks and progress)."""
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
     def summarize(self, texts: Sequence[str], lang: str, sentences: int, target_lang: str | None = None,
                   terms: Terms | None = None) -> list[Generation]:
         return self.inner.summarize(texts, lang, sentences, target_lang, terms)
