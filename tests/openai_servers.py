@@ -5,7 +5,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,11 +15,7 @@ from typing import Callable
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from web_servers import free_port
 
 
 def wait_until_up(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:

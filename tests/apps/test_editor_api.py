@@ -3,11 +3,7 @@ once is what /translate answers from then on (and the CLI too), glossary entries
 API key and rate limit, JSON errors for bad input, and 20 writers at once losing nothing."""
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 
@@ -15,6 +11,7 @@ fastapi = pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
 uvicorn = pytest.importorskip("uvicorn")
 
+from web_servers import serving  # noqa: E402
 from summarizer import api, engines  # noqa: E402
 from summarizer.apps.web import editor_api, http_api  # noqa: E402
 from summarizer.editor import history  # noqa: E402
@@ -37,27 +34,6 @@ class FakeMT:
         return [Generation(r.translation) for r in requests]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(app):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def post(url, **kwargs):

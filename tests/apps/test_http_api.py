@@ -7,10 +7,8 @@ fixes) and, for SLOW, waits until its request is cancelled or runs out of time, 
 """
 from __future__ import annotations
 
-import socket
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 
@@ -20,6 +18,7 @@ uvicorn = pytest.importorskip("uvicorn")
 
 from conftest import seed  # noqa: E402
 
+from web_servers import serving  # noqa: E402
 from summarizer import api, engines, request  # noqa: E402
 from summarizer.apps.web import http_api  # noqa: E402
 from summarizer.generation import Generation  # noqa: E402
@@ -70,28 +69,6 @@ def build_fake(settings):
     return FAKE
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(app):
-    """A uvicorn server for `app` on a free localhost port, on its own thread; yields its URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 # the servers under the one app: prefix -> the server's settings (besides `fake-mt` and no rate limit)

@@ -3,7 +3,6 @@ page and the HTTP API; nothing is written into os.environ, and a BISUM_* variabl
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 
@@ -16,15 +15,12 @@ from test_web import LineTranslator  # noqa: E402  (tests/apps is on sys.path)
 
 import summarizer.engines  # noqa: E402
 from summarizer.apps import web  # noqa: E402
+from web_servers import free_port  # noqa: E402
 
 ENVIRONMENT = {"TRANSLATE": "full", "QUALITY": "fast"}  # set before the start: the environment layer
 LATE = {"QUALITY": "balanced", "TRANSLATE": "none", "API_KEY": "late", "ENGINE": "lead"}  # set after it
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def bisum_environment() -> dict[str, str]:

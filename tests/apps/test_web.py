@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -25,12 +24,9 @@ from summarizer.config import Settings  # noqa: E402
 from summarizer.document import Removal  # noqa: E402
 from summarizer.generation import Generation  # noqa: E402
 from summarizer.errors import ConfigError, InputError  # noqa: E402
+from web_servers import free_port  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
