@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 _CURRENT: contextvars.ContextVar[Progress | None] = contextvars.ContextVar("bisum_progress", default=None)
 
 CHARS_PER_TOKEN = {"zh": 1.4, "en": 4.0}  # Qwen2.5's tokenizer on news text
-SENTENCE_TOKENS = {"zh": 45, "en": 32}  # one summary sentence, written
+SENTENCE_TOKENS = {"zh": 50, "en": 32}  # one summary sentence, written (retries included)
 PROMPT_EXTRA = 60  # prompt tokens per segment past the cached shared prefix (glossary lines, the template's tail)
-CONTEXT_EXTRA = 150  # document context: the title and the previous segment, each with its translation
+CONTEXT_EXTRA = 150  # document context of a text's later segments: its title and the previous segment, translated
 TRANSLATED = 1.1  # tokens written per source token translated
-REPAIRED = 0.15  # share of the translated tokens the check step sends back to the model
+REPAIRED = 0.8  # share of translations the check step sends back to the model, with their source (examples/: 16 of 22)
 MAP_REDUCE_BUDGETS = 8  # as the prompted engine: longer articles are summarized in pieces
 READ_PER_S, WRITTEN_PER_S = 140.0, 30.0  # prior rates: llama.cpp, 1.5B Q4_K_M, 2 cores, 16 streams (RESULTS.md)
 
@@ -81,9 +81,9 @@ def estimate_tokens(size: ArticleSize, work: Workload) -> dict[str, list[float]]
     text = (written_summary if summarized else 0) + (source if work.translate == "full" else 0)
     segments = 1 + (size.paragraphs + source / work.segment_tokens if work.translate == "full" else 0)
     if size.target and size.target != size.lang and work.translate != "none":
-        extra = PROMPT_EXTRA + CONTEXT_EXTRA * work.context
-        out["translate"] = [text + segments * extra, text * TRANSLATED * work.candidates]
-        out["check"] = [REPAIRED * text * (1 + TRANSLATED), REPAIRED * text * TRANSLATED]
+        context = (segments - 1) * CONTEXT_EXTRA * work.context
+        out["translate"] = [text + segments * PROMPT_EXTRA + context, text * TRANSLATED * work.candidates]
+        out["check"] = [REPAIRED * (text * (1 + TRANSLATED) + PROMPT_EXTRA), REPAIRED * text * TRANSLATED]
     return {step: (out.get(step, [0.0, 0.0]) if step in work.model_steps else [0.0, 0.0]) for step in work.steps}
 
 
